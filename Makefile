@@ -1,0 +1,40 @@
+# ironkeel: every install step lives here, so a fresh machine with python3 and make is enough.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.synced
+
+.PHONY: all env test lint typecheck unit bench demo clean
+
+all: test
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --python python3
+	touch $(STAMP)
+
+env: $(STAMP)
+
+lint: env
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: env
+	$(VENV)/bin/mypy
+
+unit: env
+	$(VENV)/bin/pytest -n 2 --hypothesis-profile=ci
+
+test: lint typecheck unit
+
+bench: env
+	@$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,15 @@
+"""The core: the injected clock, the message bus and the deterministic event loop."""
+
+from ironkeel.core.bus import MessageBus
+from ironkeel.core.clock import Clock, LiveClock, TestClock
+from ironkeel.core.loop import KIND_PRIORITY, EventLoop, stream_key
+
+__all__ = [
+    "KIND_PRIORITY",
+    "Clock",
+    "EventLoop",
+    "LiveClock",
+    "MessageBus",
+    "TestClock",
+    "stream_key",
+]

@@ -1,0 +1,118 @@
+"""Typed identifiers: each kind of id is its own type, so they cannot be mixed up."""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+
+import msgspec
+
+from ironkeel.model.errors import InvalidInputError
+
+__all__ = [
+    "AccountId",
+    "ClientOrderId",
+    "InstrumentId",
+    "StrategyId",
+    "TradeId",
+    "Venue",
+    "VenueOrderId",
+    "new_client_order_id",
+]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/:]*$")
+
+
+def _check_name(kind: str, value: object) -> None:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise InvalidInputError(
+            kind,
+            value,
+            "must be a non-empty string of letters, digits, '_', '-', '/' or ':'",
+            f"pass a name such as 'BTCUSDT' or 'sma-1' for {kind}",
+        )
+
+
+class _StrId(msgspec.Struct, frozen=True, gc=False):
+    """An id that is one validated string; equal only to ids of the same type."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        _check_name(type(self).__name__, self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Venue(_StrId, frozen=True, gc=False):
+    """A trading venue, e.g. ``Venue("SIM")`` or ``Venue("BINANCE")``."""
+
+
+class StrategyId(_StrId, frozen=True, gc=False):
+    """The name a strategy runs under; unique in one run."""
+
+
+class AccountId(_StrId, frozen=True, gc=False):
+    """An account at a venue."""
+
+
+class VenueOrderId(_StrId, frozen=True, gc=False):
+    """The id a venue gives an order."""
+
+
+class TradeId(_StrId, frozen=True, gc=False):
+    """The id a venue gives one execution; fills are deduplicated on (venue, trade id)."""
+
+
+class InstrumentId(msgspec.Struct, frozen=True, gc=False):
+    """A symbol at a venue; its text form is ``SYMBOL.VENUE``."""
+
+    symbol: str
+    venue: Venue
+
+    def __post_init__(self) -> None:
+        _check_name("InstrumentId.symbol", self.symbol)
+
+    @classmethod
+    def parse(cls, text: str) -> InstrumentId:
+        """Parse ``SYMBOL.VENUE`` (the symbol may itself contain dots)."""
+        symbol, dot, venue = text.rpartition(".")
+        if not dot or not symbol or not venue:
+            raise InvalidInputError(
+                "instrument_id", text, "is not of the form SYMBOL.VENUE", "write e.g. 'BTCUSDT.SIM'"
+            )
+        return cls(symbol, Venue(venue))
+
+    def __str__(self) -> str:
+        return f"{self.symbol}.{self.venue.value}"
+
+
+class ClientOrderId(msgspec.Struct, frozen=True, gc=False):
+    """The UUID an order gets when it is created, before any venue sees it."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        try:
+            parsed = uuid.UUID(self.value)
+        except (ValueError, AttributeError, TypeError):
+            raise InvalidInputError(
+                "ClientOrderId", self.value, "is not a UUID", "use new_client_order_id(rng)"
+            ) from None
+        if str(parsed) != self.value:
+            raise InvalidInputError(
+                "ClientOrderId",
+                self.value,
+                "is not in canonical lower-case UUID form",
+                f"write {str(parsed)!r}",
+            )
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def new_client_order_id(rng: random.Random) -> ClientOrderId:
+    """A version-4 UUID drawn from ``rng``: a seeded rng gives the same ids every run."""
+    return ClientOrderId(str(uuid.UUID(int=rng.getrandbits(128), version=4)))

@@ -1,0 +1,315 @@
+"""Orders and their one state machine.
+
+``TRANSITIONS`` is the only place that says which event may move an order from
+which state to which. ``Order.apply(event)`` is the only way an order changes;
+an event the table does not allow raises ``IllegalTransitionError`` and leaves
+the order untouched, and so does a fill that would overfill the order
+(``OverfillError``). Every transition is kept, stamped in ns, in ``history``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Final, NamedTuple
+
+from ironkeel.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from ironkeel.model.errors import IllegalTransitionError, InvalidInputError, OverfillError
+from ironkeel.model.events import (
+    OrderAccepted,
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderSubmitted,
+    OrderUpdated,
+)
+from ironkeel.model.identifiers import AccountId, TradeId, VenueOrderId
+
+__all__ = ["TRANSITIONS", "Order", "Transition", "validate_order_spec"]
+
+S = OrderStatus
+#: Triggers: the event's class name; a fill is "PartialFill" or "FullFill" by what it leaves.
+PARTIAL: Final = "PartialFill"
+FULL: Final = "FullFill"
+#: Special targets: back to the state before the pending request, or stay where it is.
+PREVIOUS: Final = "previous"
+SAME: Final = "same"
+
+_OPEN_WORKING = (S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED)
+_PENDING = (S.PENDING_UPDATE, S.PENDING_CANCEL)
+
+
+def _table() -> dict[tuple[OrderStatus, str], OrderStatus | str]:
+    t: dict[tuple[OrderStatus, str], OrderStatus | str] = {
+        (S.INITIALIZED, "OrderDenied"): S.DENIED,
+        (S.INITIALIZED, "OrderSubmitted"): S.SUBMITTED,
+        (S.INITIALIZED, "OrderCanceled"): S.CANCELED,
+        (S.SUBMITTED, "OrderAccepted"): S.ACCEPTED,
+        (S.SUBMITTED, "OrderRejected"): S.REJECTED,
+        (S.SUBMITTED, "OrderCanceled"): S.CANCELED,
+        (S.SUBMITTED, "OrderExpired"): S.EXPIRED,
+        (S.SUBMITTED, "OrderPendingCancel"): S.PENDING_CANCEL,
+        (S.SUBMITTED, "OrderPendingUpdate"): S.PENDING_UPDATE,
+        (S.SUBMITTED, "OrderTriggered"): S.TRIGGERED,
+        (S.SUBMITTED, PARTIAL): S.PARTIALLY_FILLED,
+        (S.SUBMITTED, FULL): S.FILLED,
+        (S.TRIGGERED, "OrderRejected"): S.REJECTED,
+        (S.PENDING_UPDATE, "OrderUpdated"): PREVIOUS,
+        (S.PENDING_UPDATE, "OrderModifyRejected"): PREVIOUS,
+        (S.PENDING_UPDATE, "OrderAccepted"): S.ACCEPTED,
+        (S.PENDING_UPDATE, "OrderTriggered"): S.TRIGGERED,
+        (S.PENDING_UPDATE, "OrderPendingCancel"): S.PENDING_CANCEL,
+        (S.PENDING_UPDATE, "OrderCanceled"): S.CANCELED,
+        (S.PENDING_UPDATE, "OrderExpired"): S.EXPIRED,
+        (S.PENDING_UPDATE, PARTIAL): S.PARTIALLY_FILLED,
+        (S.PENDING_UPDATE, FULL): S.FILLED,
+        (S.PENDING_CANCEL, "OrderCanceled"): S.CANCELED,
+        (S.PENDING_CANCEL, "OrderCancelRejected"): PREVIOUS,
+        (S.PENDING_CANCEL, "OrderExpired"): S.EXPIRED,
+        (S.PENDING_CANCEL, "OrderAccepted"): S.PENDING_CANCEL,
+        (S.PENDING_CANCEL, PARTIAL): S.PARTIALLY_FILLED,
+        (S.PENDING_CANCEL, FULL): S.FILLED,
+    }
+    for state in _OPEN_WORKING:
+        t[(state, "OrderPendingUpdate")] = S.PENDING_UPDATE
+        t[(state, "OrderPendingCancel")] = S.PENDING_CANCEL
+        t[(state, "OrderUpdated")] = SAME
+        t[(state, "OrderModifyRejected")] = SAME
+        t[(state, "OrderCancelRejected")] = SAME
+        t[(state, "OrderCanceled")] = S.CANCELED
+        t[(state, "OrderExpired")] = S.EXPIRED
+        t[(state, PARTIAL)] = S.PARTIALLY_FILLED
+        t[(state, FULL)] = S.FILLED
+    t[(S.ACCEPTED, "OrderTriggered")] = S.TRIGGERED
+    return t
+
+
+#: The order state machine: (state, trigger) -> next state. Nothing else moves an order.
+TRANSITIONS: Final = _table()
+
+
+class Transition(NamedTuple):
+    """One recorded step of an order's life."""
+
+    ts_ns: int
+    from_state: OrderStatus
+    to_state: OrderStatus
+    trigger: str
+
+
+def validate_order_spec(init: OrderInitialized) -> None:
+    """Check the order's own consistency (the grid and limits are checked by the OMS)."""
+    oid = f"order {init.client_order_id}"
+    if type(init.quantity) is not int or init.quantity <= 0:
+        raise InvalidInputError(
+            f"{oid}.quantity", init.quantity, "must be a positive number of lots", "pass qty > 0"
+        )
+    needs_price = init.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+    needs_trigger = init.order_type in (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
+    if needs_price != (init.price is not None):
+        raise InvalidInputError(
+            f"{oid}.price",
+            init.price,
+            f"a {init.order_type.value} order {'needs' if needs_price else 'takes no'} limit price",
+            "set price only for limit and stop-limit orders",
+        )
+    if needs_trigger != (init.trigger_price is not None):
+        raise InvalidInputError(
+            f"{oid}.trigger_price",
+            init.trigger_price,
+            f"a {init.order_type.value} order "
+            f"{'needs' if needs_trigger else 'takes no'} trigger price",
+            "set trigger_price only for stop orders",
+        )
+    if (init.time_in_force is TimeInForce.GTD) != (init.expire_time_ns is not None):
+        raise InvalidInputError(
+            f"{oid}.expire_time_ns",
+            init.expire_time_ns,
+            "GTD orders need an expire time and other orders take none",
+            "set expire_time_ns together with time_in_force=GTD",
+        )
+    if init.expire_time_ns is not None and init.expire_time_ns <= init.ts_init:
+        raise InvalidInputError(
+            f"{oid}.expire_time_ns",
+            init.expire_time_ns,
+            f"is not after the order's creation time {init.ts_init}",
+            "give an expire time in the future",
+        )
+    if init.post_only and init.order_type is not OrderType.LIMIT:
+        raise InvalidInputError(
+            f"{oid}.post_only",
+            init.post_only,
+            "only a limit order can be post-only",
+            "drop post_only",
+        )
+    if init.post_only and init.time_in_force in (TimeInForce.IOC, TimeInForce.FOK):
+        raise InvalidInputError(
+            f"{oid}.post_only",
+            init.post_only,
+            f"a post-only order cannot be {init.time_in_force.value}",
+            "use GTC, DAY or GTD with post_only",
+        )
+
+
+class Order:
+    """One order's state, changed only by ``apply``; quantities in lots, prices in ticks."""
+
+    __slots__ = (
+        "account_id",
+        "client_order_id",
+        "commission_raw",
+        "cost",
+        "emergency",
+        "expire_time_ns",
+        "filled_qty",
+        "history",
+        "init",
+        "instrument_id",
+        "order_type",
+        "post_only",
+        "previous_status",
+        "price",
+        "quantity",
+        "reduce_only",
+        "side",
+        "status",
+        "strategy_id",
+        "time_in_force",
+        "trade_ids",
+        "trigger_price",
+        "ts_last",
+        "venue_order_id",
+    )
+
+    def __init__(self, init: OrderInitialized) -> None:
+        validate_order_spec(init)
+        self.init = init
+        self.client_order_id = init.client_order_id
+        self.strategy_id = init.strategy_id
+        self.instrument_id = init.instrument_id
+        self.side: OrderSide = init.side
+        self.order_type: OrderType = init.order_type
+        self.quantity: int = init.quantity
+        self.price: int | None = init.price
+        self.trigger_price: int | None = init.trigger_price
+        self.time_in_force: TimeInForce = init.time_in_force
+        self.expire_time_ns = init.expire_time_ns
+        self.reduce_only = init.reduce_only
+        self.post_only = init.post_only
+        self.emergency = init.emergency
+        self.status = S.INITIALIZED
+        self.previous_status = S.INITIALIZED
+        self.venue_order_id: VenueOrderId | None = None
+        self.account_id: AccountId | None = None
+        self.filled_qty = 0
+        self.cost = 0  # sum of last_px * last_qty over fills: avg price = cost / filled_qty
+        self.commission_raw = 0
+        self.trade_ids: set[TradeId] = set()
+        self.ts_last = init.ts_init
+        self.history: list[Transition] = [
+            Transition(init.ts_init, S.INITIALIZED, S.INITIALIZED, "OrderInitialized")
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"Order({self.client_order_id}, {self.side.name} {self.quantity} "
+            f"{self.order_type.value}, {self.status.name}, filled={self.filled_qty})"
+        )
+
+    @property
+    def leaves_qty(self) -> int:
+        """Lots still to fill: quantity - filled (0 once the order is closed)."""
+        return 0 if self.status.is_terminal else self.quantity - self.filled_qty
+
+    @property
+    def avg_px(self) -> Fraction | None:
+        """The exact average fill price in ticks, or None before the first fill."""
+        return Fraction(self.cost, self.filled_qty) if self.filled_qty else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status.is_terminal
+
+    def trigger_of(self, event: OrderEvent) -> str:
+        """The state-machine trigger an event stands for (a fill: partial or full)."""
+        if isinstance(event, OrderFilled):
+            return FULL if self.filled_qty + event.last_qty >= self.quantity else PARTIAL
+        return type(event).__name__
+
+    def next_status(self, event: OrderEvent) -> OrderStatus:
+        """The state ``event`` would move this order to; raises if the table forbids it."""
+        return self._target(self.trigger_of(event))
+
+    def _target(self, trigger: str) -> OrderStatus:
+        target = TRANSITIONS.get((self.status, trigger))
+        if target is None:
+            raise IllegalTransitionError(str(self.client_order_id), self.status.name, trigger)
+        if target == PREVIOUS:
+            return self.previous_status
+        if target == SAME:
+            return self.status
+        return target  # type: ignore[return-value]
+
+    def apply(self, event: OrderEvent) -> None:
+        """Apply one event: all of it, or (on an error) none of it."""
+        if event.client_order_id != self.client_order_id:
+            raise InvalidInputError(
+                "event.client_order_id",
+                str(event.client_order_id),
+                f"belongs to another order than {self.client_order_id}",
+                "route the event to its own order",
+            )
+        trigger = self.trigger_of(event)
+        target = self._target(trigger)
+        if isinstance(event, OrderFilled):
+            self._check_fill(event)
+        elif isinstance(event, OrderUpdated) and event.quantity <= self.filled_qty:
+            raise InvalidInputError(
+                "OrderUpdated.quantity",
+                event.quantity,
+                f"is not above the {self.filled_qty} lots already filled",
+                "cancel the order instead of reducing it to its filled quantity",
+            )
+        self._apply_fields(event)
+        if target in _PENDING and self.status not in _PENDING:
+            self.previous_status = self.status
+        self.history.append(Transition(event.ts_event, self.status, target, trigger))
+        self.status = target
+        self.ts_last = event.ts_event
+
+    def _check_fill(self, fill: OrderFilled) -> None:
+        if fill.last_qty <= 0:
+            raise InvalidInputError(
+                "OrderFilled.last_qty", fill.last_qty, "must be positive", "check the venue message"
+            )
+        if self.filled_qty + fill.last_qty > self.quantity:
+            raise OverfillError(
+                str(self.client_order_id), self.quantity, self.filled_qty, fill.last_qty
+            )
+        if fill.side is not self.side:
+            raise InvalidInputError(
+                "OrderFilled.side",
+                fill.side.name,
+                f"differs from the order's {self.side.name}",
+                "check the venue message",
+            )
+
+    def _apply_fields(self, event: OrderEvent) -> None:
+        if isinstance(event, OrderFilled):
+            self.filled_qty += event.last_qty
+            self.cost += event.last_px * event.last_qty
+            self.commission_raw += event.commission_raw
+            self.trade_ids.add(event.trade_id)
+            self.venue_order_id = event.venue_order_id
+        elif isinstance(event, OrderAccepted):
+            self.venue_order_id = event.venue_order_id
+            self.account_id = event.account_id
+        elif isinstance(event, OrderSubmitted):
+            self.account_id = event.account_id
+        elif isinstance(event, OrderUpdated):
+            self.quantity = event.quantity
+            self.price = event.price
+            self.trigger_price = event.trigger_price
