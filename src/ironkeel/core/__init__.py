@@ -2,11 +2,13 @@
 
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock, LiveClock, TestClock
+from ironkeel.core.digest import EventDigest
 from ironkeel.core.loop import KIND_PRIORITY, EventLoop, stream_key
 
 __all__ = [
     "KIND_PRIORITY",
     "Clock",
+    "EventDigest",
     "EventLoop",
     "LiveClock",
     "MessageBus",

@@ -1,0 +1,5 @@
+"""Backtesting: the core assembled with a test clock, replayed data and simulated venues."""
+
+from ironkeel.backtest.engine import BacktestEngine
+
+__all__ = ["BacktestEngine"]

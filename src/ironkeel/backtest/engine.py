@@ -1,0 +1,162 @@
+"""The backtest engine: the core assembled with a test clock, simulated venues and replayed data.
+
+Backtest, paper and live differ only in the clock, the data source and the venue
+adapter; this module chooses the backtest ones (TestClock, replay, simulated
+exchange) and wires the rest exactly as every mode does:
+
+- each data stream's items go to the venue first (fills against the new data),
+  then the portfolio (mark to market), then strategies (subscribed later);
+- the OMS owns orders; fills reach the portfolio over the bus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+from ironkeel.core.bus import MessageBus
+from ironkeel.core.clock import TestClock
+from ironkeel.core.loop import EventLoop, stream_key
+from ironkeel.execution.factory import OrderFactory
+from ironkeel.execution.oms import OrderManager
+from ironkeel.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTick, TradeTick
+from ironkeel.model.errors import InvalidInputError, StateError
+from ironkeel.model.events import OrderFilled
+from ironkeel.model.identifiers import AccountId, InstrumentId, StrategyId, Venue
+from ironkeel.model.instruments import Instrument
+from ironkeel.model.values import Money
+from ironkeel.portfolio import Portfolio
+from ironkeel.venues.sim import SimulatedExchange
+
+__all__ = ["BacktestEngine"]
+
+
+class _Wiring(NamedTuple):
+    oms: OrderManager
+    portfolio: Portfolio
+
+
+class BacktestEngine:
+    """Add instruments, venues and data; ``build()`` wires the core; ``run()`` replays."""
+
+    def __init__(self, *, seed: int = 0, start_ns: int = 0) -> None:
+        self.seed = seed
+        self.clock = TestClock(start_ns)
+        self.bus = MessageBus()
+        self.loop = EventLoop(self.clock)
+        self._instruments: dict[InstrumentId, Instrument] = {}
+        self._venue_specs: dict[Venue, tuple[AccountId, list[Money], dict[str, Any]]] = {}
+        self._streams: list[tuple[Sequence[Any], str]] = []
+        self._wiring: _Wiring | None = None
+        self.exchanges: dict[Venue, SimulatedExchange] = {}
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def add_instrument(self, instrument: Instrument) -> None:
+        self._not_built("add_instrument")
+        if instrument.id in self._instruments:
+            raise InvalidInputError(
+                "instrument", str(instrument.id), "is already added", "add each instrument once"
+            )
+        self._instruments[instrument.id] = instrument
+
+    def add_venue(
+        self,
+        venue: Venue,
+        starting_cash: Iterable[Money],
+        *,
+        account_id: AccountId | None = None,
+        **exchange_options: Any,
+    ) -> None:
+        """A simulated venue with an account holding ``starting_cash``; options go to the
+        ``SimulatedExchange`` (config, fill_model, slippage, fees, latency, faults)."""
+        self._not_built("add_venue")
+        if venue in self._venue_specs:
+            raise InvalidInputError("venue", str(venue), "is already added", "add each venue once")
+        account = account_id or AccountId(f"{venue}-001")
+        self._venue_specs[venue] = (account, list(starting_cash), exchange_options)
+
+    def add_data(self, items: Sequence[Any], name: str = "") -> None:
+        """One stream of one data type of one instrument, in time order."""
+        self._not_built("add_data")
+        if items and items[0].instrument_id not in self._instruments:
+            raise InvalidInputError(
+                f"data {name or len(self._streams)}",
+                str(items[0].instrument_id),
+                "is for an instrument that was not added",
+                "call add_instrument first",
+            )
+        self.loop.add_stream(items, name)
+        self._streams.append((items, name))
+
+    def order_factory(self, strategy_id: StrategyId) -> OrderFactory:
+        """An order factory whose ids are deterministic for this engine's seed."""
+        return OrderFactory(strategy_id, self.clock, self.seed)
+
+    # --- wiring ---------------------------------------------------------------------------
+
+    @property
+    def oms(self) -> OrderManager:
+        return self.build().oms
+
+    @property
+    def portfolio(self) -> Portfolio:
+        return self.build().portfolio
+
+    def build(self) -> _Wiring:
+        """Create the OMS, venues and portfolio and subscribe them; idempotent."""
+        if self._wiring is not None:
+            return self._wiring
+        if not self._venue_specs:
+            raise InvalidInputError("venues", 0, "none added", "call add_venue before build")
+        instruments = list(self._instruments.values())
+        for venue, (account, _, options) in self._venue_specs.items():
+            mine = [i for i in instruments if i.id.venue == venue]
+            self.exchanges[venue] = SimulatedExchange(venue, account, self.clock, mine, **options)
+        portfolio = Portfolio(
+            instruments, [(account, cash) for account, cash, _ in self._venue_specs.values()]
+        )
+        oms = OrderManager(self.clock, self.bus, instruments, self.exchanges.values())
+        self._wiring = _Wiring(oms, portfolio)
+        self.bus.subscribe(OrderFilled, portfolio.on_fill)
+        subscribed: set[Hashable] = set()
+        for items, _ in self._streams:
+            key = stream_key(items[0])
+            if key in subscribed:
+                continue
+            subscribed.add(key)
+            venue_handler, mark_handler = self._handlers(items[0], portfolio)
+            self.loop.subscribe(key, venue_handler)
+            if mark_handler is not None:
+                self.loop.subscribe(key, mark_handler)
+        return self._wiring
+
+    def _handlers(
+        self, item: Any, portfolio: Portfolio
+    ) -> tuple[Callable[[Any], None], Callable[[Any], None] | None]:
+        exchange = self.exchanges.get(item.instrument_id.venue)
+        if exchange is None:
+            raise InvalidInputError(
+                "data", str(item.instrument_id), "has no venue", "add_venue for its venue"
+            )
+        kind = type(item)
+        if kind is Bar:
+            return exchange.on_bar, portfolio.on_bar
+        if kind is QuoteTick:
+            return exchange.on_quote, portfolio.on_quote
+        if kind is TradeTick:
+            return exchange.on_trade, portfolio.on_trade
+        if kind is OrderBookDeltas:
+            return exchange.on_book_deltas, None
+        if kind is OrderBookSnapshot:
+            return exchange.on_book_snapshot, None
+        raise InvalidInputError("data", kind.__name__, "is not market data", "see model.data")
+
+    def run(self, until_ns: int | None = None) -> int:
+        """Replay all data; returns the number of items handled."""
+        self.build()
+        return self.loop.run(until_ns)
+
+    def _not_built(self, what: str) -> None:
+        if self._wiring is not None:
+            raise StateError(f"{what} after build(): add everything before building the engine")
