@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["core_loop"]
+MODULES = ["core_loop", "sim_exchange"]
 
 
 def main(argv: list[str]) -> int:

@@ -185,7 +185,8 @@ def test_when_client_order_id_is_reused_then_the_second_is_denied(h: Harness) ->
     assert len(h.venue.submitted) == 1
     assert h.of(OrderDenied)[0].reason_code == DenialCode.DUPLICATE_CLIENT_ORDER_ID  # type: ignore[attr-defined]
     order = h.oms.order(init.client_order_id)
-    assert order is not None and order.status is OrderStatus.SUBMITTED
+    assert order is not None
+    assert order.status is OrderStatus.SUBMITTED
 
 
 def test_when_a_fill_arrives_twice_then_it_is_applied_once_and_counted(h: Harness) -> None:
@@ -199,7 +200,8 @@ def test_when_a_fill_arrives_twice_then_it_is_applied_once_and_counted(h: Harnes
     assert h.oms.duplicate_fills == 1
     assert len(h.of(OrderFilled)) == 1
     ignored = h.of(FillDuplicateIgnored)
-    assert len(ignored) == 1 and ignored[0].duplicates_seen == 1  # type: ignore[attr-defined]
+    assert len(ignored) == 1
+    assert ignored[0].duplicates_seen == 1
 
 
 def test_when_a_fill_would_overfill_then_it_is_refused_with_an_alert(h: Harness) -> None:
@@ -211,7 +213,8 @@ def test_when_a_fill_would_overfill_then_it_is_refused_with_an_alert(h: Harness)
     assert order.filled_qty == 4
     assert h.oms.overfills == 1
     alert = h.of(OverfillRefused)
-    assert len(alert) == 1 and alert[0].last_qty == 2  # type: ignore[attr-defined]
+    assert len(alert) == 1
+    assert alert[0].last_qty == 2
     h.fill(order, 1, "T-2")  # the refused trade id was not burnt: the venue may resend it
     assert order.status is OrderStatus.FILLED
     assert h.oms.open_orders() == []
@@ -225,7 +228,8 @@ def test_when_an_event_is_illegal_then_it_is_refused_and_published(h: Harness) -
     assert order.status is OrderStatus.CANCELED
     refused = h.of(OrderTransitionRefused)
     assert len(refused) == 1
-    assert refused[0].state == "CANCELED" and refused[0].trigger == "OrderAccepted"  # type: ignore[attr-defined]
+    assert refused[0].state == "CANCELED"
+    assert refused[0].trigger == "OrderAccepted"
     assert h.oms.refused_transitions == 1
 
 
@@ -239,7 +243,14 @@ def test_when_cancelled_then_pending_cancel_until_the_venue_confirms(h: Harness)
     order = h.submit()
     assert order is not None
     h.accept(order)
-    h.bus.send(CancelOrder(strategy_id=STRAT, instrument_id=BTC, client_order_id=order.client_order_id, ts_init=1_000))
+    h.bus.send(
+        CancelOrder(
+            strategy_id=STRAT,
+            instrument_id=BTC,
+            client_order_id=order.client_order_id,
+            ts_init=1_000,
+        )
+    )
     assert order.status is OrderStatus.PENDING_CANCEL
     assert len(h.venue.canceled) == 1
     h.venue_event(OrderCanceled, order)
@@ -256,7 +267,8 @@ def test_when_modify_or_cancel_targets_a_closed_order_then_it_is_rejected(h: Har
     h.bus.send(CancelOrder(**ref, ts_init=1_000))
     assert "CANCELED" in h.of(OrderModifyRejected)[0].reason  # type: ignore[attr-defined]
     assert "CANCELED" in h.of(OrderCancelRejected)[0].reason  # type: ignore[attr-defined]
-    assert h.venue.modified == [] and h.venue.canceled == []
+    assert h.venue.modified == []
+    assert h.venue.canceled == []
 
 
 def test_when_cancel_all_then_every_open_order_of_the_strategy_is_cancelled(h: Harness) -> None:

@@ -89,6 +89,13 @@ class Clock:
             )
         first = (self._now if start_ns is None else start_ns) + interval_ns
         self._check_new_timer(name, first)
+        if stop_ns is not None and stop_ns < first:
+            raise InvalidInputError(
+                f"timer {name!r}.stop_ns",
+                stop_ns,
+                f"is before the first fire at {first}",
+                "pass a stop at or after start + interval, or no stop",
+            )
         entry = _Entry(None, name, callback, interval_ns, stop_ns)
         self._timers[name] = entry
         self._push(first, entry)

@@ -19,6 +19,7 @@ A stream is one data type of one instrument (one bar type), in non-decreasing
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Final
 
@@ -131,11 +132,29 @@ class EventLoop:
         if not streams:
             return 0
         handlers = [tuple(self._handlers.get(s.key, ())) for s in streams]
+        first = min(int(s.ts[0]) for s in streams)
+        if first < self.clock.timestamp_ns():
+            # Streams are sorted and merged in order, so only the start can go backwards.
+            raise InvalidInputError(
+                "data start ts_init",
+                first,
+                f"is before the clock's current time {self.clock.timestamp_ns()}",
+                "start the clock at or before the first data item",
+            )
         before = self.processed
-        if len(streams) == 1:
-            self._run_one(streams[0].items, handlers[0])
-        else:
-            self._run_merged(streams, handlers)
+        # The per-event path creates no reference cycles (a test checks it), so the cyclic
+        # collector only costs time here: reference counting frees everything. Paused for
+        # the replay, restored after (docs/decisions/0007-gc-paused-during-replay.md).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if len(streams) == 1:
+                self._run_one(streams[0].items, handlers[0])
+            else:
+                self._run_merged(streams, handlers)
+        finally:
+            if collecting:
+                gc.enable()
         last = max(int(s.ts[-1]) for s in streams)
         end = last if until_ns is None else until_ns
         if not self._stopped and end >= self.clock.timestamp_ns():

@@ -44,7 +44,7 @@ from ironkeel.model.events import (
 )
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, TradeId, Venue
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.orders import Order, validate_order_spec
+from ironkeel.model.orders import Order
 from ironkeel.venues.port import VenueAdapter
 
 __all__ = ["DenialCode", "OrderManager"]
@@ -131,13 +131,18 @@ class OrderManager:
         if init.client_order_id in self._orders:
             self._deny(init, DenialCode.DUPLICATE_CLIENT_ORDER_ID, "client order id already used")
             return
+        try:
+            order = Order(init)  # checks the order's own consistency
+        except InvalidInputError as error:
+            self._deny(init, DenialCode.INVALID_ORDER, str(error))
+            return
+        self._orders[order.client_order_id] = order
         problem = self._check(init)
         if problem is not None:
-            self._deny(init, *problem)
+            self._deny(init, *problem, order=order)
             return
-        order = Order(init)
-        self._orders[order.client_order_id] = order
         venue = self._venues[init.instrument_id.venue]
+        now = self._clock.timestamp_ns()
         self._apply(
             order,
             OrderSubmitted(
@@ -145,8 +150,8 @@ class OrderManager:
                 instrument_id=init.instrument_id,
                 client_order_id=init.client_order_id,
                 account_id=venue.account_id,
-                ts_event=self._clock.timestamp_ns(),
-                ts_init=self._clock.timestamp_ns(),
+                ts_event=now,
+                ts_init=now,
             ),
         )
         self._open[order.client_order_id] = order
@@ -155,7 +160,15 @@ class OrderManager:
     def deny(self, init: OrderInitialized, reason_code: str, reason: str) -> None:
         """Deny an order that never entered (used by pre-trade risk in front of the OMS)."""
         self._bus.publish(init)
-        self._deny(init, reason_code, reason)
+        order = None
+        if init.client_order_id not in self._orders:
+            try:
+                order = Order(init)
+            except InvalidInputError:
+                order = None
+            else:
+                self._orders[order.client_order_id] = order
+        self._deny(init, reason_code, reason, order=order)
 
     def modify(self, command: ModifyOrder) -> None:
         order = self._open.get(command.client_order_id)
@@ -250,10 +263,7 @@ class OrderManager:
         )
 
     def _check(self, init: OrderInitialized) -> tuple[str, str] | None:
-        try:
-            validate_order_spec(init)
-        except InvalidInputError as error:
-            return DenialCode.INVALID_ORDER, str(error)
+        """Why the engine cannot send this well-formed order, or None."""
         instrument = self._instruments.get(init.instrument_id)
         if instrument is None:
             return DenialCode.UNKNOWN_INSTRUMENT, f"instrument {init.instrument_id} is not loaded"
@@ -271,15 +281,15 @@ class OrderManager:
             )
         return None
 
-    def _deny(self, init: OrderInitialized, code: str, reason: str) -> None:
-        """Publish the denial; a well-formed denied order is kept (as DENIED) for the record."""
+    def _deny(
+        self, init: OrderInitialized, code: str, reason: str, order: Order | None = None
+    ) -> None:
+        """Publish the denial; a well-formed order is kept, DENIED, for the record."""
         self.denials += 1
         log.info("order %s denied: %s (%s)", init.client_order_id, code, reason)
         denied = self._event(OrderDenied, init, reason_code=code, reason=reason)
-        if code != DenialCode.INVALID_ORDER and init.client_order_id not in self._orders:
-            order = Order(init)
+        if order is not None:
             order.apply(denied)
-            self._orders[order.client_order_id] = order
         self._bus.publish(denied)
 
     def _not_open(self, client_order_id: ClientOrderId) -> str:

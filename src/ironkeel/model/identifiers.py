@@ -22,14 +22,17 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/:]*$")
+#: A symbol may also contain dots ("BRK.B"): ``InstrumentId.parse`` splits on the last one.
+_SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/:.]*$")
 
 
-def _check_name(kind: str, value: object) -> None:
-    if not isinstance(value, str) or not _NAME.match(value):
+def _check_name(kind: str, value: object, pattern: re.Pattern[str] = _NAME) -> None:
+    if not isinstance(value, str) or not pattern.match(value):
+        allowed = "'_', '-', '/', ':' or '.'" if pattern is _SYMBOL else "'_', '-', '/' or ':'"
         raise InvalidInputError(
             kind,
             value,
-            "must be a non-empty string of letters, digits, '_', '-', '/' or ':'",
+            f"must be a non-empty string of letters, digits, {allowed}",
             f"pass a name such as 'BTCUSDT' or 'sma-1' for {kind}",
         )
 
@@ -73,7 +76,7 @@ class InstrumentId(msgspec.Struct, frozen=True, gc=False):
     venue: Venue
 
     def __post_init__(self) -> None:
-        _check_name("InstrumentId.symbol", self.symbol)
+        _check_name("InstrumentId.symbol", self.symbol, _SYMBOL)
 
     @classmethod
     def parse(cls, text: str) -> InstrumentId:
@@ -95,6 +98,8 @@ class ClientOrderId(msgspec.Struct, frozen=True, gc=False):
     value: str
 
     def __post_init__(self) -> None:
+        if type(self.value) is str and _CANONICAL_UUID.match(self.value):
+            return
         try:
             parsed = uuid.UUID(self.value)
         except (ValueError, AttributeError, TypeError):
@@ -113,6 +118,13 @@ class ClientOrderId(msgspec.Struct, frozen=True, gc=False):
         return self.value
 
 
+_CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+# RFC 4122 version 4: the version nibble is 4 and the variant bits are 10.
+_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_V4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
 def new_client_order_id(rng: random.Random) -> ClientOrderId:
     """A version-4 UUID drawn from ``rng``: a seeded rng gives the same ids every run."""
-    return ClientOrderId(str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+    h = f"{(rng.getrandbits(128) & _V4_CLEAR) | _V4_SET:032x}"
+    return ClientOrderId(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")

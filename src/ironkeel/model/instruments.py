@@ -8,6 +8,7 @@ notional, P&L and fee figure is integer arithmetic.
 
 from __future__ import annotations
 
+import decimal
 import math
 from decimal import Decimal
 
@@ -17,6 +18,9 @@ from ironkeel.model.identifiers import InstrumentId
 from ironkeel.model.values import MONEY_DECIMALS, Currency, Money, Price, Quantity, to_decimal
 
 __all__ = ["Instrument"]
+
+#: Integer division, products and sums of decimals are exact in this context.
+_WIDE = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def _exact_float(value: float, step: Decimal, field: str) -> Decimal:
@@ -190,14 +194,14 @@ class Instrument:
         return to_decimal(value, field)
 
     def _on_grid(self, value: Decimal, step: Decimal, field: str) -> int:
-        steps = value / step
-        whole = steps.to_integral_value()
-        if steps != whole:
-            lower = whole * step if whole * step <= value else (whole - 1) * step
+        # Exact: a 28-digit ``value / step`` would round a long off-grid value onto the grid.
+        whole, rest = _WIDE.divmod(value, step)
+        if rest:
+            lower = _WIDE.multiply(_WIDE.subtract(whole, 1) if rest < 0 else whole, step)
             raise InvalidInputError(
                 f"{self.id}.{field}",
                 value,
                 f"is not a multiple of {step}",
-                f"use {lower} or {lower + step}",
+                f"use {lower} or {_WIDE.add(lower, step)}",
             )
         return int(whole)

@@ -255,27 +255,37 @@ class Order:
 
     def apply(self, event: OrderEvent) -> None:
         """Apply one event: all of it, or (on an error) none of it."""
-        if event.client_order_id != self.client_order_id:
+        cid = event.client_order_id
+        if cid is not self.client_order_id and cid != self.client_order_id:
             raise InvalidInputError(
                 "event.client_order_id",
                 str(event.client_order_id),
                 f"belongs to another order than {self.client_order_id}",
                 "route the event to its own order",
             )
-        trigger = self.trigger_of(event)
-        target = self._target(trigger)
-        if isinstance(event, OrderFilled):
-            self._check_fill(event)
-        elif isinstance(event, OrderUpdated) and event.quantity <= self.filled_qty:
+        kind = type(event)
+        if kind is OrderFilled:
+            fill: OrderFilled = event  # type: ignore[assignment]  # checked just above
+            trigger = FULL if self.filled_qty + fill.last_qty >= self.quantity else PARTIAL
+            target = self._target(trigger)
+            self._check_fill(fill)
+        else:
+            trigger = kind.__name__
+            target = self._target(trigger)
+        if kind is OrderUpdated and event.quantity <= self.filled_qty:  # type: ignore[attr-defined]
             raise InvalidInputError(
                 "OrderUpdated.quantity",
-                event.quantity,
+                event.quantity,  # type: ignore[attr-defined]
                 f"is not above the {self.filled_qty} lots already filled",
                 "cancel the order instead of reducing it to its filled quantity",
             )
         self._apply_fields(event)
-        if target in _PENDING and self.status not in _PENDING:
-            self.previous_status = self.status
+        if target in _PENDING:
+            if self.status not in _PENDING:
+                self.previous_status = self.status
+            elif isinstance(event, OrderAccepted):
+                # Accepted while a request was pending: a reject now returns to ACCEPTED.
+                self.previous_status = S.ACCEPTED
         self.history.append(Transition(event.ts_event, self.status, target, trigger))
         self.status = target
         self.ts_last = event.ts_event
@@ -298,7 +308,7 @@ class Order:
             )
 
     def _apply_fields(self, event: OrderEvent) -> None:
-        if isinstance(event, OrderFilled):
+        if type(event) is OrderFilled:
             self.filled_qty += event.last_qty
             self.cost += event.last_px * event.last_qty
             self.commission_raw += event.commission_raw

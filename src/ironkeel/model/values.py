@@ -226,7 +226,16 @@ class Money:
 
     def __init__(self, amount: Number, currency: Currency) -> None:
         value = to_decimal(amount, "money")
-        scaled = value.scaleb(MONEY_DECIMALS)
+        try:
+            # In the exact context: the default 28-digit one would round a longer amount.
+            scaled = value.scaleb(MONEY_DECIMALS, _EXACT)
+        except decimal.Inexact:
+            raise InvalidInputError(
+                "money",
+                amount,
+                f"needs more than {_EXACT.prec} digits or is out of range",
+                "pass a smaller amount",
+            ) from None
         if scaled != scaled.to_integral_value():
             raise InvalidInputError(
                 "money",

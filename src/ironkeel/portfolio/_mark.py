@@ -1,0 +1,85 @@
+"""Incremental mark-to-market: one instrument's mark and the open positions it values.
+
+A price event revalues only the open positions in its instrument (O(k) for k
+holders, O(1) with one) and adds each change to the position's ledger and
+account equity, raising their high-water marks. With no open position the
+portfolio only stores the price.
+"""
+
+from __future__ import annotations
+
+from ironkeel.model.instruments import Instrument
+from ironkeel.portfolio._balance import Balance
+from ironkeel.portfolio.position import Position
+
+__all__ = ["Mark"]
+
+_Holder = tuple[Position, Balance, Balance]  # open position, its ledger's and account's balance
+
+
+class Mark:
+    """The current mark of one instrument (per side) and the open positions holding it."""
+
+    __slots__ = ("account_balances", "holders", "instrument", "long_px", "short_px")
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        # The last market price, None before any: what a long lot is worth and what a
+        # short lot costs to buy back, in ticks (the same but for a quote).
+        self.long_px: int | None = None
+        self.short_px: int | None = None
+        self.holders: list[_Holder] = []
+        self.account_balances: list[Balance] = []  # of the holders, each once
+
+    def hold(self, position: Position, ledger_balance: Balance, account_balance: Balance) -> None:
+        """Start revaluing ``position`` (it just opened) on this instrument's prices."""
+        self.holders.append((position, ledger_balance, account_balance))
+        self._index()
+
+    def release(self, position: Position) -> None:
+        """Stop revaluing ``position`` (it is flat)."""
+        self.holders = [h for h in self.holders if h[0] is not position]
+        self._index()
+
+    def _index(self) -> None:
+        self.account_balances = list({id(h[2]): h[2] for h in self.holders}.values())
+
+    def revalue(self, long_px: int, short_px: int) -> None:
+        """Value every holder's longs at ``long_px`` and shorts at ``short_px``.
+
+        The hot path of a held instrument: plain attribute arithmetic, no calls.
+        """
+        holders = self.holders
+        if len(holders) == 1:  # the common case, unrolled: ~15% faster than the loop below
+            position, ledger_balance, account_balance = holders[0]
+            exposure = position._exposure
+            value = exposure * (long_px if exposure > 0 else short_px)
+            delta = value - position._value
+            if delta:
+                position._value = value
+                equity = ledger_balance.equity + delta
+                ledger_balance.equity = equity
+                if equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call per event
+                    ledger_balance.hwm = equity
+                equity = account_balance.equity + delta
+                account_balance.equity = equity
+                if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per event
+                    account_balance.hwm = equity
+            return
+        for position, ledger_balance, account_balance in holders:
+            exposure = position._exposure
+            value = exposure * (long_px if exposure > 0 else short_px)
+            delta = value - position._value
+            if delta:
+                position._value = value
+                equity = ledger_balance.equity + delta
+                ledger_balance.equity = equity
+                if equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call per event
+                    ledger_balance.hwm = equity
+                account_balance.equity += delta
+        # An account's equity is final only once every holder is revalued (two
+        # strategies long and short would otherwise lift its HWM in passing).
+        for account_balance in self.account_balances:
+            equity = account_balance.equity
+            if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per event
+                account_balance.hwm = equity
