@@ -22,8 +22,8 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 env: $(STAMP)
 
 lint: env
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks examples
 
 typecheck: env
 	$(VENV)/bin/mypy

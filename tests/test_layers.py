@@ -23,14 +23,15 @@ LAYERS: dict[str, int] = {
     "venues": 2,
     "portfolio": 2,
     "data": 2,
+    "indicators": 2,
     "execution": 3,
     "risk": 3,
     "strategy": 4,
-    "backtest": 4,
     "sandbox": 4,
-    "analytics": 5,
-    "reports": 5,
-    "cli": 5,
+    "backtest": 5,
+    "analytics": 2,
+    "reports": 6,
+    "cli": 7,
 }
 ROOT = "<root>"
 ROOT_FILES = {"__init__.py", "__main__.py"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
+from ironkeel.backtest.recording import EquityRecorder, FillRecorder
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import TestClock
 from ironkeel.core.loop import EventLoop, stream_key
@@ -24,8 +25,10 @@ from ironkeel.model.errors import InvalidInputError, StateError
 from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import AccountId, InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.values import Money
+from ironkeel.model.values import Currency, Money
 from ironkeel.portfolio import Portfolio
+from ironkeel.strategy.base import Strategy
+from ironkeel.strategy.host import StrategyHost
 from ironkeel.venues.sim import SimulatedExchange
 
 __all__ = ["BacktestEngine"]
@@ -34,6 +37,14 @@ __all__ = ["BacktestEngine"]
 class _Wiring(NamedTuple):
     oms: OrderManager
     portfolio: Portfolio
+    host: StrategyHost
+
+
+class _StrategyEntry(NamedTuple):
+    strategy_id: StrategyId
+    strategy: Strategy
+    instruments: tuple[InstrumentId, ...]
+    allocation: Money | None
 
 
 class BacktestEngine:
@@ -48,6 +59,10 @@ class BacktestEngine:
         self._venue_specs: dict[Venue, tuple[AccountId, list[Money], dict[str, Any]]] = {}
         self._streams: list[tuple[Sequence[Any], str]] = []
         self._wiring: _Wiring | None = None
+        self._strategies: list[_StrategyEntry] = []
+        self._equity_currency: Currency | None = None
+        self.equity: EquityRecorder | None = None
+        self.fills = FillRecorder()
         self.exchanges: dict[Venue, SimulatedExchange] = {}
 
     # --- set-up ---------------------------------------------------------------------------
@@ -89,6 +104,31 @@ class BacktestEngine:
         self.loop.add_stream(items, name)
         self._streams.append((items, name))
 
+    def add_strategy(
+        self,
+        name: str | StrategyId,
+        strategy: Strategy,
+        *,
+        instruments: Sequence[InstrumentId] | None = None,
+        allocation: Money | None = None,
+    ) -> StrategyId:
+        """Host ``strategy`` in-process, trading ``instruments`` (default: all), with
+        ``allocation`` moved from the account into its ledger at start."""
+        self._not_built("add_strategy")
+        strategy_id = name if isinstance(name, StrategyId) else StrategyId(name)
+        chosen = tuple(instruments) if instruments is not None else tuple(self._instruments)
+        self._strategies.append(_StrategyEntry(strategy_id, strategy, chosen, allocation))
+        return strategy_id
+
+    def record_equity(self, currency: Currency) -> None:
+        """Keep an equity curve in ``currency`` (total and per strategy), one row per time."""
+        self._not_built("record_equity")
+        self._equity_currency = currency
+
+    @property
+    def host(self) -> StrategyHost:
+        return self.build().host
+
     def order_factory(self, strategy_id: StrategyId) -> OrderFactory:
         """An order factory whose ids are deterministic for this engine's seed."""
         return OrderFactory(strategy_id, self.clock, self.seed)
@@ -117,8 +157,29 @@ class BacktestEngine:
             instruments, [(account, cash) for account, cash, _ in self._venue_specs.values()]
         )
         oms = OrderManager(self.clock, self.bus, instruments, self.exchanges.values())
-        self._wiring = _Wiring(oms, portfolio)
+        host = StrategyHost(
+            clock=self.clock,
+            bus=self.bus,
+            loop=self.loop,
+            oms=oms,
+            portfolio=portfolio,
+            instruments=instruments,
+            seed=self.seed,
+        )
+        self._wiring = _Wiring(oms, portfolio, host)
         self.bus.subscribe(OrderFilled, portfolio.on_fill)
+        self.bus.subscribe(OrderFilled, self.fills)
+        for entry in self._strategies:
+            currency = self._instruments[entry.instruments[0]].quote_currency
+            host.add(entry.strategy_id, entry.strategy, entry.instruments, currency)
+            if entry.allocation is not None:
+                portfolio.allocate(entry.strategy_id, entry.allocation)
+        if self._equity_currency is not None:
+            self.equity = EquityRecorder(
+                portfolio.equity_reader(
+                    self._equity_currency, [e.strategy_id for e in self._strategies]
+                )
+            )
         subscribed: set[Hashable] = set()
         for items, _ in self._streams:
             key = stream_key(items[0])
@@ -129,6 +190,9 @@ class BacktestEngine:
             self.loop.subscribe(key, venue_handler)
             if mark_handler is not None:
                 self.loop.subscribe(key, mark_handler)
+            host.subscribe(key, items[0])
+            if self.equity is not None:
+                self.loop.subscribe(key, self.equity)
         return self._wiring
 
     def _handlers(
@@ -153,9 +217,12 @@ class BacktestEngine:
         raise InvalidInputError("data", kind.__name__, "is not market data", "see model.data")
 
     def run(self, until_ns: int | None = None) -> int:
-        """Replay all data; returns the number of items handled."""
-        self.build()
-        return self.loop.run(until_ns)
+        """Start the strategies, replay all data, stop them; returns the items handled."""
+        host = self.build().host
+        host.start()
+        handled = self.loop.run(until_ns)
+        host.stop()
+        return handled
 
     def _not_built(self, what: str) -> None:
         if self._wiring is not None:

@@ -52,6 +52,7 @@ from ironkeel.model.events import (
     OrderTriggered,
     OrderUpdated,
     OverfillRefused,
+    StrategyFailed,
     TimeEvent,
 )
 from ironkeel.model.identifiers import (
@@ -125,6 +126,7 @@ __all__ = [
     "Quantity",
     "QuoteTick",
     "StateError",
+    "StrategyFailed",
     "StrategyId",
     "SubmitOrder",
     "TimeEvent",

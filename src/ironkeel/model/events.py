@@ -41,6 +41,7 @@ __all__ = [
     "OrderTriggered",
     "OrderUpdated",
     "OverfillRefused",
+    "StrategyFailed",
     "TimeEvent",
 ]
 
@@ -172,6 +173,16 @@ class OverfillRefused(OrderEvent, frozen=True, kw_only=True, tag=True, gc=False)
     quantity: int
     filled_qty: int
     last_qty: int
+
+
+class StrategyFailed(Event, frozen=True, kw_only=True, tag=True, gc=False):
+    """A strategy raised inside a hook: it was stopped, its orders canceled and its
+    positions flattened, while the other strategies went on."""
+
+    strategy_id: StrategyId
+    hook: str
+    error: str
+    location: str
 
 
 class TimeEvent(Event, frozen=True, kw_only=True, tag=True, gc=False):

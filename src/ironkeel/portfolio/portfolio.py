@@ -28,7 +28,7 @@ The portfolio does not deduplicate fills (the OMS does); it books what it is giv
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from ironkeel.model.data import Bar, BarType, QuoteTick, TradeTick
@@ -290,6 +290,18 @@ class Portfolio:
         """Cash in ``currency``: of a strategy or, if None, of the accounts (allocated or not)."""
         raw = sum(f._read(currency).cash for f in self._figures(strategy_id, account_id))
         return Money.from_raw(raw, currency)
+
+    def equity_reader(
+        self, currency: Currency, strategy_ids: Sequence[StrategyId]
+    ) -> Callable[[], list[int]]:
+        """A reader of raw equity (10**-12 units) in ``currency`` of the only account and of
+        each strategy, ``[total, *per_strategy]``: cheap enough to record an equity curve on
+        every event (no Money objects). Creates the strategies' ledgers if needed."""
+        account = self._account(None)
+        balances = [account._balance(currency)] + [
+            self._ledger_in(account, s)._balance(currency) for s in strategy_ids
+        ]
+        return lambda: [b.equity for b in balances]
 
     def unallocated(self, currency: Currency, account_id: AccountId | None = None) -> Money:
         accounts = self._accounts.values() if account_id is None else [self._account(account_id)]

@@ -1,0 +1,3 @@
+from ironkeel.cli.app import main
+
+main()

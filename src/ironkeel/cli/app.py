@@ -1,0 +1,221 @@
+"""The ``ironkeel`` command line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from ironkeel.backtest.runner import run_backtest
+from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
+from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.model.errors import IronkeelError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ironkeel",
+    help="Run many custom trading strategies safely: backtest, data import.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Market data: import files into the catalog.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+EXIT_BAD_INPUT = 2
+EXIT_STRATEGY_FAILED = 3
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    error_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise _fail(f"--param {pair!r} is not KEY=VALUE. Fix: write e.g. --param fast=12")
+        params[key.strip()] = value.strip()
+    return params
+
+
+@app.command()
+def backtest(
+    target: Annotated[Path, typer.Argument(help="A strategy script (.py) or a run file (.toml).")],
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Data file(s) (CSV, CSV.gz, Parquet).")
+    ] = None,
+    symbol: Annotated[
+        str | None, typer.Option(help="Symbol of the data (default: file name).")
+    ] = None,
+    cash: Annotated[str, typer.Option(help="Starting cash.")] = "100000",
+    currency: Annotated[str, typer.Option(help="Account currency.")] = "USD",
+    param: Annotated[list[str] | None, typer.Option("--param", help="KEY=VALUE.")] = None,
+    fees: Annotated[
+        str, typer.Option(help="none | maker_taker[:M/T] | bps:N | per_unit:X [,min:A]")
+    ] = "maker_taker",
+    slippage: Annotated[
+        str,
+        typer.Option(help="none | fixed_bps:N | half_spread:T | volume_share:K | sqrt_impact:C"),
+    ] = "none",
+    fill_on: Annotated[str, typer.Option("--fill-on", help="next-open | close")] = "next-open",
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+    policy: Annotated[
+        str, typer.Option(help="Bad data rows: reject | drop | repair (always reported).")
+    ] = "reject",
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Backtest a strategy script on data files, or run a TOML run file."""
+    try:
+        spec = _spec(
+            target,
+            data=data,
+            symbol=symbol,
+            cash=cash,
+            currency=currency,
+            params=param or [],
+            fees=fees,
+            slippage=slippage,
+            fill_on=fill_on,
+            seed=seed,
+            policy=policy,
+            out=out,
+        )
+        with _progress(quiet) as report:
+            result = run_backtest(spec, progress=report)
+    except IronkeelError as error:
+        raise _fail(str(error)) from None
+    folder = Path(spec.out) if spec.out is not None else None
+    if folder is not None and spec.base_dir != "." and not folder.is_absolute():
+        folder = Path(spec.base_dir) / folder
+    print_summary(result.summary, folder)
+    if result.failures:
+        raise typer.Exit(EXIT_STRATEGY_FAILED)
+
+
+def _spec(
+    target: Path, *, data: list[Path] | None, symbol: str | None, cash: str, currency: str,
+    params: list[str], fees: str, slippage: str, fill_on: str, seed: int, policy: str,
+    out: Path | None,
+) -> RunSpec:  # fmt: skip
+    if target.suffix == ".toml":
+        spec = load_run_file(target)
+        if out is not None:
+            spec = decode_spec({**_as_dict(spec), "out": str(out.resolve())}, str(target))
+        return spec
+    if not data:
+        raise _fail(f"{target}: no --data given. Fix: add --data PATH (or pass a .toml run file)")
+    entries = [
+        {"path": str(path), "symbol": symbol or _symbol_of(path), "kind": "bars", "policy": policy}
+        for path in data
+    ]
+    return decode_spec(
+        {
+            "data": entries,
+            "strategies": [{"name": target.stem, "file": str(target), "params": _params(params)}],
+            "cash": cash,
+            "currency": currency,
+            "fees": fees,
+            "slippage": slippage,
+            "fill_on": fill_on,
+            "seed": seed,
+            "out": None if out is None else str(out),
+        },
+        "command line",
+    )
+
+
+def _as_dict(spec: RunSpec) -> dict[str, object]:
+    import msgspec  # noqa: PLC0415 - only here
+
+    return msgspec.to_builtins(spec)  # type: ignore[no-any-return]
+
+
+def _symbol_of(path: Path) -> str:
+    stem = path.name.split(".")[0]
+    return "".join(c for c in stem.split("_")[0] if c.isalnum() or c in "-/").upper() or "DATA"
+
+
+class _progress:  # noqa: N801 - used as a context manager like a function
+    def __init__(self, quiet: bool) -> None:
+        self._progress = None if quiet else Progress(
+            TextColumn("backtest"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(), console=console, transient=True,
+        )  # fmt: skip
+        self._task = TaskID(0)
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if self._progress is None:
+            return None
+        self._progress.start()
+        self._task = self._progress.add_task("run", total=100)
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=100 * done / total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+@data_app.command("import")
+def data_import(
+    path: Annotated[Path, typer.Argument(help="A data file (CSV, CSV.gz, Parquet).")],
+    catalog: Annotated[Path, typer.Option(help="Catalog folder.")] = Path("catalog"),
+    symbol: Annotated[
+        str | None, typer.Option(help="Symbol (default: from the file name).")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="bars | quotes | trades")] = "bars",
+    instruments: Annotated[Path | None, typer.Option(help="Instrument definitions (TOML).")] = None,
+    policy: Annotated[str, typer.Option(help="reject | drop | repair")] = "reject",
+    currency: Annotated[str, typer.Option(help="Quote currency if inferred.")] = "USD",
+) -> None:
+    """Validate a data file and store it in the Parquet catalog."""
+    from ironkeel.cli.data import import_command  # noqa: PLC0415 - keeps start-up light
+
+    try:
+        import_command(
+            path,
+            catalog=catalog,
+            symbol=symbol or _symbol_of(path),
+            kind=kind,
+            instruments=instruments,
+            policy=policy,
+            currency=currency,
+        )
+    except IronkeelError as error:
+        raise _fail(str(error)) from None
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from ironkeel import __version__  # noqa: PLC0415
+
+    console.print(__version__)
+
+
+def main() -> None:
+    """Entry point: user errors are messages (exit 2); an unexpected error is reported in one
+    paragraph (exit 1), with the traceback only when IRONKEEL_DEBUG is set."""
+    try:
+        app()
+    except Exception as error:  # the last line of defence against tracebacks
+        if os.environ.get("IRONKEEL_DEBUG"):
+            raise
+        error_console.print(
+            f"[red]internal error:[/red] {type(error).__name__}: {error}\n"
+            "This is a bug in ironkeel, not in your input. Run again with IRONKEEL_DEBUG=1 "
+            "for the traceback and report it."
+        )
+        raise SystemExit(1) from None

@@ -1,0 +1,543 @@
+"""Hosting strategies inside the engine's process (backtests; the fast path).
+
+``StrategyHost`` implements one ``StrategyContext`` per strategy, routes market
+data and order events to the right hooks, and isolates failures: a strategy that
+raises inside a hook is stopped, its orders are canceled and its positions closed
+with emergency market orders (once), a ``StrategyFailed`` event is published, and
+every other strategy goes on untouched.
+
+Data reaches strategies after the venue and the portfolio have handled it (they
+are subscribed first), so a strategy always sees fills and marks up to date.
+Each bar is turned into one ``MarketBar`` view, shared by every strategy that
+trades the instrument.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Final
+
+from ironkeel.core.bus import MessageBus
+from ironkeel.core.clock import Clock
+from ironkeel.core.loop import EventLoop
+from ironkeel.execution.factory import OrderFactory
+from ironkeel.execution.oms import OrderManager
+from ironkeel.model.book import OrderBook
+from ironkeel.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
+from ironkeel.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTick, TradeTick
+from ironkeel.model.enums import OrderSide, OrderStatus
+from ironkeel.model.errors import InvalidInputError, StateError
+from ironkeel.model.events import (
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderPendingCancel,
+    OrderPendingUpdate,
+    OrderSubmitted,
+    StrategyFailed,
+    TimeEvent,
+)
+from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
+from ironkeel.model.instruments import Instrument
+from ironkeel.model.values import Currency, Money
+from ironkeel.portfolio import Portfolio
+from ironkeel.strategy.base import Strategy
+from ironkeel.strategy.context import OrderRequest
+from ironkeel.strategy.views import (
+    Fill,
+    MarketBar,
+    MarketQuote,
+    MarketTrade,
+    OrderInfo,
+    OrderUpdate,
+)
+
+__all__ = ["SlotStatus", "StrategyHost"]
+
+log = logging.getLogger("ironkeel.strategy")
+
+#: Order events a strategy is not told about: it made them itself, or they are interim.
+_QUIET: Final = (OrderInitialized, OrderSubmitted, OrderPendingUpdate, OrderPendingCancel)
+
+
+class SlotStatus(Enum):
+    READY = "ready"
+    RUNNING = "running"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+def _ratio(step: Decimal) -> tuple[int, int]:
+    numerator, denominator = step.as_integer_ratio()
+    return numerator, denominator
+
+
+class _Slot:
+    """One hosted strategy: its context (this object), its instruments and its state."""
+
+    def __init__(
+        self,
+        host: StrategyHost,
+        *,
+        strategy_id: StrategyId,
+        strategy: Strategy,
+        instruments: Sequence[Instrument],
+        currency: Currency,
+        seed: int,
+    ) -> None:
+        self.host = host
+        self._id = strategy_id
+        self.strategy = strategy
+        self._instruments = tuple(instruments)
+        self.currency = currency
+        self.factory = OrderFactory(strategy_id, host.clock, seed)
+        self.status = SlotStatus.READY
+        self.failure: StrategyFailed | None = None
+        self.timers: set[str] = set()
+        self._log = logging.LoggerAdapter(
+            logging.getLogger(f"ironkeel.strategy.{strategy_id}"), {"strategy": str(strategy_id)}
+        )
+
+    # --- StrategyContext ----------------------------------------------------------------
+
+    @property
+    def strategy_id(self) -> StrategyId:
+        return self._id
+
+    @property
+    def instruments(self) -> Sequence[Instrument]:
+        return self._instruments
+
+    @property
+    def log(self) -> logging.LoggerAdapter[logging.Logger]:
+        return self._log
+
+    def now_ns(self) -> int:
+        return self.host.clock.timestamp_ns()
+
+    def submit(self, request: OrderRequest) -> ClientOrderId:
+        self._check_running()
+        self._own(request.instrument_id)
+        init = self.factory.create(
+            request.instrument_id,
+            request.side,
+            request.quantity,
+            request.order_type,
+            price=request.price,
+            trigger_price=request.trigger_price,
+            time_in_force=request.time_in_force,
+            expire_time_ns=request.expire_time_ns,
+            reduce_only=request.reduce_only,
+            post_only=request.post_only,
+        )
+        self.host.bus.send(SubmitOrder(order=init, ts_init=init.ts_init))
+        return init.client_order_id
+
+    def modify(
+        self,
+        client_order_id: ClientOrderId,
+        quantity: int | None,
+        price: int | None,
+        trigger_price: int | None,
+    ) -> None:
+        self._check_running()
+        order = self.host.oms.order(client_order_id)
+        if order is None or order.strategy_id != self._id:
+            raise InvalidInputError(
+                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
+            )
+        self.host.bus.send(
+            ModifyOrder(
+                strategy_id=self._id,
+                instrument_id=order.instrument_id,
+                client_order_id=client_order_id,
+                quantity=quantity,
+                price=price,
+                trigger_price=trigger_price,
+                ts_init=self.now_ns(),
+            )
+        )
+
+    def cancel(self, client_order_id: ClientOrderId) -> None:
+        order = self.host.oms.order(client_order_id)
+        if order is None or order.strategy_id != self._id:
+            raise InvalidInputError(
+                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
+            )
+        self.host.bus.send(
+            CancelOrder(
+                strategy_id=self._id,
+                instrument_id=order.instrument_id,
+                client_order_id=client_order_id,
+                ts_init=self.now_ns(),
+            )
+        )
+
+    def cancel_all(self, instrument_id: InstrumentId | None) -> None:
+        self.host.bus.send(
+            CancelAllOrders(
+                strategy_id=self._id, instrument_id=instrument_id, ts_init=self.now_ns()
+            )
+        )
+
+    def position_lots(self, instrument_id: InstrumentId) -> int:
+        return self.host.portfolio.position(self._id, instrument_id).qty
+
+    def open_orders(self, instrument_id: InstrumentId | None) -> list[OrderInfo]:
+        result = []
+        for order in self.host.oms.open_orders(self._id, instrument_id):
+            instrument = self.host.instruments[order.instrument_id]
+            lot, tick = instrument.size_increment, instrument.price_increment
+            result.append(
+                OrderInfo(
+                    client_order_id=order.client_order_id,
+                    instrument_id=order.instrument_id,
+                    side=order.side,
+                    order_type=order.order_type,
+                    quantity=order.quantity * lot,
+                    filled=order.filled_qty * lot,
+                    price=None if order.price is None else order.price * tick,
+                    trigger_price=None
+                    if order.trigger_price is None
+                    else order.trigger_price * tick,
+                    status=order.status,
+                )
+            )
+        return result
+
+    def equity(self, currency: Currency | None) -> Money:
+        return self.host.portfolio.equity(currency or self.currency, self._id)
+
+    def cash(self, currency: Currency | None) -> Money:
+        return self.host.portfolio.cash(currency or self.currency, self._id)
+
+    def set_timer(self, name: str, interval_ns: int, start_ns: int | None) -> None:
+        self._check_running()
+        self.host.clock.set_timer(
+            self._timer_name(name), interval_ns, self._timer_callback(name), start_ns=start_ns
+        )
+        self.timers.add(name)
+
+    def set_alarm(self, name: str, ts_ns: int) -> None:
+        self._check_running()
+        self.host.clock.set_alarm(self._timer_name(name), ts_ns, self._timer_callback(name))
+        self.timers.add(name)
+
+    def cancel_timer(self, name: str) -> None:
+        self.host.clock.cancel_timer(self._timer_name(name))
+        self.timers.discard(name)
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _timer_name(self, name: str) -> str:
+        return f"strategy:{self._id}:{name}"
+
+    def _timer_callback(self, name: str) -> Callable[[TimeEvent], None]:
+        def fire(event: TimeEvent) -> None:
+            if self.status is not SlotStatus.RUNNING:
+                return
+            mine = TimeEvent(name=name, ts_event=event.ts_event, ts_init=event.ts_init)
+            self.host.call(self, "on_timer", self.strategy.on_timer, mine)
+
+        return fire
+
+    def _check_running(self) -> None:
+        if self.status not in (SlotStatus.RUNNING, SlotStatus.READY):
+            raise StateError(f"strategy {self._id} is {self.status.value}: it cannot trade")
+
+    def _own(self, instrument_id: InstrumentId) -> None:
+        if all(i.id != instrument_id for i in self._instruments):
+            raise InvalidInputError(
+                "instrument",
+                str(instrument_id),
+                "is not one of this strategy's instruments",
+                f"use one of {[str(i.id) for i in self._instruments]}",
+            )
+
+
+class StrategyHost:
+    """Runs strategies in-process: one context each, data and order routing, isolation."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        bus: MessageBus,
+        loop: EventLoop,
+        oms: OrderManager,
+        portfolio: Portfolio,
+        instruments: Iterable[Instrument],
+        seed: int = 0,
+    ) -> None:
+        self.clock = clock
+        self.bus = bus
+        self.loop = loop
+        self.oms = oms
+        self.portfolio = portfolio
+        self.instruments = {i.id: i for i in instruments}
+        self.seed = seed
+        self.slots: dict[StrategyId, _Slot] = {}
+        self._bar_routes: dict[InstrumentId, list[_Slot]] = {}
+        self._subscribed: set[object] = set()
+        self.failures: list[StrategyFailed] = []
+        bus.subscribe(OrderEvent, self._on_order_event)
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def add(
+        self,
+        strategy_id: StrategyId,
+        strategy: Strategy,
+        instruments: Sequence[InstrumentId],
+        currency: Currency,
+    ) -> None:
+        """Host ``strategy`` under ``strategy_id``, trading ``instruments`` (run order)."""
+        if strategy_id in self.slots:
+            raise InvalidInputError(
+                "strategy name", str(strategy_id), "is already used", "give each strategy its own"
+            )
+        if not isinstance(strategy, Strategy):
+            raise InvalidInputError(
+                "strategy", type(strategy).__name__, "is not a Strategy", "subclass Strategy"
+            )
+        unknown = [str(i) for i in instruments if i not in self.instruments]
+        if unknown or not instruments:
+            raise InvalidInputError(
+                f"strategy {strategy_id} instruments",
+                unknown or [],
+                "are not loaded" if unknown else "is empty",
+                f"choose from {sorted(map(str, self.instruments))}",
+            )
+        slot = _Slot(
+            self,
+            strategy_id=strategy_id,
+            strategy=strategy,
+            instruments=[self.instruments[i] for i in instruments],
+            currency=currency,
+            seed=self.seed,
+        )
+        self.slots[strategy_id] = slot
+        for instrument_id in instruments:
+            self._bar_routes.setdefault(instrument_id, []).append(slot)
+
+    def subscribe(self, key: object, sample: Any) -> None:
+        """Subscribe strategies to the loop stream ``key`` (whose items look like ``sample``).
+
+        Call after the venue and the portfolio are subscribed, once per stream key.
+        """
+        if key in self._subscribed:
+            return
+        self._subscribed.add(key)
+        instrument = self.instruments[sample.instrument_id]
+        slots = self._bar_routes.get(instrument.id, [])
+        kind = type(sample)
+        handler: Callable[[Any], None]
+        if kind is Bar:
+            handler = self._bar_handler(instrument, slots)
+        elif kind is QuoteTick:
+            handler = self._quote_handler(instrument, slots)
+        elif kind is TradeTick:
+            handler = self._trade_handler(instrument, slots)
+        elif kind in (OrderBookDeltas, OrderBookSnapshot):
+            handler = self._book_handler(instrument, slots)
+        else:
+            raise InvalidInputError("data", kind.__name__, "is not market data", "see model.data")
+        self.loop.subscribe(key, handler)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Attach every strategy and call ``on_start``."""
+        for slot in self.slots.values():
+            slot.strategy.attach(slot)
+            slot.status = SlotStatus.RUNNING
+            self.call(slot, "on_start", slot.strategy.on_start)
+
+    def stop(self) -> None:
+        """Call ``on_stop`` of every strategy still running."""
+        for slot in self.slots.values():
+            if slot.status is SlotStatus.RUNNING:
+                self.call(slot, "on_stop", slot.strategy.on_stop)
+                if slot.status is SlotStatus.RUNNING:
+                    slot.status = SlotStatus.STOPPED
+
+    def call(self, slot: _Slot, hook: str, fn: Callable[..., None], *args: Any) -> None:
+        """Run one hook; an exception stops this strategy only."""
+        try:
+            fn(*args)
+        except Exception as error:
+            self._fail(slot, hook, error)
+
+    # --- routing ------------------------------------------------------------------------
+
+    def _running(self, slots: list[_Slot]) -> list[tuple[_Slot, Strategy]]:
+        return [(s, s.strategy) for s in slots if s.status is SlotStatus.RUNNING]
+
+    def _bar_handler(self, instrument: Instrument, slots: list[_Slot]) -> Callable[[Bar], None]:
+        pn, pd = _ratio(instrument.price_increment)
+        vn, vd = _ratio(instrument.size_increment)
+        iid = instrument.id
+        fail = self._fail
+
+        def on_bar(bar: Bar) -> None:
+            view = MarketBar(
+                iid,
+                bar.ts_event,
+                bar.open * pn / pd,
+                bar.high * pn / pd,
+                bar.low * pn / pd,
+                bar.close * pn / pd,
+                bar.volume * vn / vd,
+                bar,
+            )
+            for slot in slots:
+                if slot.status is SlotStatus.RUNNING:
+                    try:
+                        slot.strategy.on_bar(view)
+                    except Exception as error:
+                        fail(slot, "on_bar", error)
+
+        return on_bar
+
+    def _quote_handler(
+        self, instrument: Instrument, slots: list[_Slot]
+    ) -> Callable[[QuoteTick], None]:
+        pn, pd = _ratio(instrument.price_increment)
+        vn, vd = _ratio(instrument.size_increment)
+
+        def on_quote(quote: QuoteTick) -> None:
+            view = MarketQuote(
+                instrument.id,
+                quote.ts_event,
+                quote.bid * pn / pd,
+                quote.ask * pn / pd,
+                quote.bid_size * vn / vd,
+                quote.ask_size * vn / vd,
+                quote,
+            )
+            for slot, strategy in self._running(slots):
+                self.call(slot, "on_quote", strategy.on_quote, view)
+
+        return on_quote
+
+    def _trade_handler(
+        self, instrument: Instrument, slots: list[_Slot]
+    ) -> Callable[[TradeTick], None]:
+        pn, pd = _ratio(instrument.price_increment)
+        vn, vd = _ratio(instrument.size_increment)
+
+        def on_trade(trade: TradeTick) -> None:
+            view = MarketTrade(
+                instrument.id,
+                trade.ts_event,
+                trade.price * pn / pd,
+                trade.size * vn / vd,
+                trade.aggressor_side,
+                trade,
+            )
+            for slot, strategy in self._running(slots):
+                self.call(slot, "on_trade", strategy.on_trade, view)
+
+        return on_trade
+
+    def _book_handler(
+        self, instrument: Instrument, slots: list[_Slot]
+    ) -> Callable[[OrderBookDeltas | OrderBookSnapshot], None]:
+        book = OrderBook(instrument.id)
+
+        def on_book(update: OrderBookDeltas | OrderBookSnapshot) -> None:
+            if type(update) is OrderBookSnapshot:
+                book.apply_snapshot(update)
+            elif not book.apply_deltas(update):  # type: ignore[arg-type]
+                return
+            for slot, strategy in self._running(slots):
+                self.call(slot, "on_book", strategy.on_book, book)
+
+        return on_book
+
+    def _on_order_event(self, event: OrderEvent) -> None:
+        slot = self.slots.get(event.strategy_id)
+        if slot is None or slot.status is not SlotStatus.RUNNING or isinstance(event, _QUIET):
+            return
+        if type(event) is OrderFilled:
+            fill: OrderFilled = event
+            instrument = self.instruments[fill.instrument_id]
+            view = Fill(
+                instrument_id=fill.instrument_id,
+                client_order_id=fill.client_order_id,
+                side=fill.side,
+                quantity=fill.last_qty * instrument.size_increment,
+                price=fill.last_px * instrument.price_increment,
+                commission=fill.commission,
+                liquidity_side=fill.liquidity_side,
+                trade_id=str(fill.trade_id),
+                ts=fill.ts_event,
+            )
+            self.call(slot, "on_fill", slot.strategy.on_fill, view)
+            return
+        order = self.oms.order(event.client_order_id)
+        update = OrderUpdate(
+            client_order_id=event.client_order_id,
+            instrument_id=event.instrument_id,
+            status=OrderStatus.DENIED if order is None else order.status,
+            event=type(event).__name__,
+            reason=getattr(event, "reason", None),
+            ts=event.ts_event,
+            raw=event,
+        )
+        self.call(slot, "on_order", slot.strategy.on_order, update)
+
+    # --- failure ------------------------------------------------------------------------
+
+    def _fail(self, slot: _Slot, hook: str, error: BaseException) -> None:
+        """Stop the strategy, cancel its orders, close its positions: exactly once."""
+        if slot.status is SlotStatus.FAILED:
+            return
+        slot.status = SlotStatus.FAILED
+        location = _where(error)
+        event = StrategyFailed(
+            strategy_id=slot.strategy_id,
+            hook=hook,
+            error=f"{type(error).__name__}: {error}",
+            location=location,
+            ts_event=self.clock.timestamp_ns(),
+            ts_init=self.clock.timestamp_ns(),
+        )
+        slot.failure = event
+        self.failures.append(event)
+        log.error(
+            "strategy %s failed in %s at %s: %s; stopped and flattened",
+            slot.strategy_id,
+            hook,
+            location,
+            event.error,
+        )
+        for name in list(slot.timers):
+            slot.cancel_timer(name)
+        self.bus.publish(event)
+        self._flatten(slot)
+
+    def _flatten(self, slot: _Slot) -> None:
+        now = self.clock.timestamp_ns()
+        self.bus.send(CancelAllOrders(strategy_id=slot.strategy_id, ts_init=now))
+        for instrument in slot.instruments:
+            lots = self.portfolio.position(slot.strategy_id, instrument.id).qty
+            if lots:
+                side = OrderSide.SELL if lots > 0 else OrderSide.BUY
+                init = slot.factory.create(
+                    instrument.id, side, abs(lots), reduce_only=True, emergency=True
+                )
+                self.bus.send(SubmitOrder(order=init, ts_init=now))
+
+
+def _where(error: BaseException) -> str:
+    """``file:line`` of the innermost frame of the traceback (the user's code, usually)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown"
+    last = frames[-1]
+    return f"{last.filename}:{last.lineno}"
