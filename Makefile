@@ -36,5 +36,9 @@ test: lint typecheck unit
 bench: env
 	@$(PY) -m benchmarks
 
+# The main job on built-in data: three strategies on real BTC 1-minute bars.
+demo: env
+	$(VENV)/bin/ironkeel backtest examples/demo/run.toml --out out/demo
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["core_loop", "sim_exchange"]
+MODULES = ["core_loop", "sim_exchange", "strategy_loop"]
 
 
 def main(argv: list[str]) -> int:

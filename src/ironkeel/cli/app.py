@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -200,9 +201,7 @@ def data_import(
 @app.command()
 def version() -> None:
     """Print the version."""
-    from ironkeel import __version__  # noqa: PLC0415
-
-    console.print(__version__)
+    console.print(metadata.version("ironkeel"))
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ The portfolio does not deduplicate fills (the OMS does); it books what it is giv
 from __future__ import annotations
 
 import difflib
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
@@ -301,7 +302,8 @@ class Portfolio:
         balances = [account._balance(currency)] + [
             self._ledger_in(account, s)._balance(currency) for s in strategy_ids
         ]
-        return lambda: [b.equity for b in balances]
+        read = operator.attrgetter("equity")
+        return lambda: list(map(read, balances))
 
     def unallocated(self, currency: Currency, account_id: AccountId | None = None) -> Money:
         accounts = self._accounts.values() if account_id is None else [self._account(account_id)]

@@ -284,6 +284,9 @@ class StrategyHost:
         self._bar_routes: dict[InstrumentId, list[_Slot]] = {}
         self._subscribed: set[object] = set()
         self.failures: list[StrategyFailed] = []
+        self._boxes: list[
+            tuple[list[tuple[tuple[_Slot, Callable[[Any], None]], ...]], list[_Slot], str]
+        ] = []
         bus.subscribe(OrderEvent, self._on_order_event)
 
     # --- set-up -------------------------------------------------------------------------
@@ -355,7 +358,10 @@ class StrategyHost:
         for slot in self.slots.values():
             slot.strategy.attach(slot)
             slot.status = SlotStatus.RUNNING
-            self.call(slot, "on_start", slot.strategy.on_start)
+        self._refresh_targets()
+        for slot in self.slots.values():
+            if slot.status is SlotStatus.RUNNING:
+                self.call(slot, "on_start", slot.strategy.on_start)
 
     def stop(self) -> None:
         """Call ``on_stop`` of every strategy still running."""
@@ -364,6 +370,7 @@ class StrategyHost:
                 self.call(slot, "on_stop", slot.strategy.on_stop)
                 if slot.status is SlotStatus.RUNNING:
                     slot.status = SlotStatus.STOPPED
+        self._refresh_targets()
 
     def call(self, slot: _Slot, hook: str, fn: Callable[..., None], *args: Any) -> None:
         """Run one hook; an exception stops this strategy only."""
@@ -378,30 +385,60 @@ class StrategyHost:
         return [(s, s.strategy) for s in slots if s.status is SlotStatus.RUNNING]
 
     def _bar_handler(self, instrument: Instrument, slots: list[_Slot]) -> Callable[[Bar], None]:
+        """One MarketBar per bar, handed to each running strategy's ``on_bar``.
+
+        The targets are a tuple of (slot, bound hook) that ``_fail`` replaces when a strategy
+        stops, so the per-bar path does no status checks and no attribute lookups."""
         pn, pd = _ratio(instrument.price_increment)
         vn, vd = _ratio(instrument.size_increment)
         iid = instrument.id
         fail = self._fail
+        box = self._targets(slots, "on_bar")
 
-        def on_bar(bar: Bar) -> None:
-            view = MarketBar(
-                iid,
-                bar.ts_event,
-                bar.open * pn / pd,
-                bar.high * pn / pd,
-                bar.low * pn / pd,
-                bar.close * pn / pd,
-                bar.volume * vn / vd,
-                bar,
-            )
-            for slot in slots:
-                if slot.status is SlotStatus.RUNNING:
+        if pn == 1 and vn == 1:  # increments 10**-k (or 1/k): one correctly rounded division
+
+            def on_bar(bar: Bar) -> None:
+                view = MarketBar(
+                    iid, bar.ts_event, bar.open / pd, bar.high / pd, bar.low / pd,
+                    bar.close / pd, bar.volume / vd, bar,
+                )  # fmt: skip
+                for slot, hook in box[0]:
                     try:
-                        slot.strategy.on_bar(view)
-                    except Exception as error:
+                        hook(view)
+                    except Exception as error:  # isolates the strategy
                         fail(slot, "on_bar", error)
 
-        return on_bar
+            return on_bar
+
+        def on_bar_scaled(bar: Bar) -> None:
+            view = MarketBar(
+                iid, bar.ts_event, bar.open * pn / pd, bar.high * pn / pd, bar.low * pn / pd,
+                bar.close * pn / pd, bar.volume * vn / vd, bar,
+            )  # fmt: skip
+            for slot, hook in box[0]:
+                try:
+                    hook(view)
+                except Exception as error:  # isolates the strategy
+                    fail(slot, "on_bar", error)
+
+        return on_bar_scaled
+
+    def _targets(
+        self, slots: list[_Slot], hook: str
+    ) -> list[tuple[tuple[_Slot, Callable[[Any], None]], ...]]:
+        """A one-element box holding the (slot, bound hook) pairs of the running slots; the
+        host refreshes every box when a strategy starts, fails or stops."""
+        box: list[tuple[tuple[_Slot, Callable[[Any], None]], ...]] = [()]
+        self._boxes.append((box, slots, hook))
+        return box
+
+    def _refresh_targets(self) -> None:
+        for box, slots, hook in self._boxes:
+            box[0] = tuple(
+                (slot, getattr(slot.strategy, hook))
+                for slot in slots
+                if slot.status is SlotStatus.RUNNING
+            )
 
     def _quote_handler(
         self, instrument: Instrument, slots: list[_Slot]
@@ -498,6 +535,7 @@ class StrategyHost:
         if slot.status is SlotStatus.FAILED:
             return
         slot.status = SlotStatus.FAILED
+        self._refresh_targets()
         location = _where(error)
         event = StrategyFailed(
             strategy_id=slot.strategy_id,
