@@ -16,6 +16,7 @@ from ironkeel.backtest.runner import (
     currency_of,
     execute,
     plan_from_spec,
+    symbol_of,
 )
 from ironkeel.backtest.spec import decode_spec
 from ironkeel.model.errors import InvalidInputError
@@ -51,10 +52,7 @@ def backtest(
         files = [data] if isinstance(data, (str, Path)) else list(data)
         spec = decode_spec(
             {
-                "data": [
-                    {"path": str(f), "symbol": symbol or Path(f).name.split(".")[0].upper()}
-                    for f in files
-                ],
+                "data": [{"path": str(f), "symbol": symbol or symbol_of(f)} for f in files],
                 "strategies": [
                     {"name": Path(strategy).stem, "file": str(strategy), "params": params or {}}
                 ],

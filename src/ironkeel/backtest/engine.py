@@ -157,6 +157,10 @@ class BacktestEngine:
             instruments, [(account, cash) for account, cash, _ in self._venue_specs.values()]
         )
         oms = OrderManager(self.clock, self.bus, instruments, self.exchanges.values())
+        # Before the host (which subscribes to order events when created): a strategy's
+        # on_fill, and the flatten after a failure there, must see the fill already booked.
+        self.bus.subscribe(OrderFilled, portfolio.on_fill)
+        self.bus.subscribe(OrderFilled, self.fills)
         host = StrategyHost(
             clock=self.clock,
             bus=self.bus,
@@ -167,8 +171,6 @@ class BacktestEngine:
             seed=self.seed,
         )
         self._wiring = _Wiring(oms, portfolio, host)
-        self.bus.subscribe(OrderFilled, portfolio.on_fill)
-        self.bus.subscribe(OrderFilled, self.fills)
         for entry in self._strategies:
             currency = self._instruments[entry.instruments[0]].quote_currency
             host.add(entry.strategy_id, entry.strategy, entry.instruments, currency)

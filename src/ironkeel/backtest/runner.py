@@ -41,7 +41,7 @@ from ironkeel.strategy.host import SlotStatus
 from ironkeel.strategy.loader import load_strategy_class
 from ironkeel.venues.sim import FeeModel, SimConfig, SlippageModel
 
-__all__ = ["Plan", "StrategyPlan", "execute", "plan_from_spec", "run_backtest"]
+__all__ = ["Plan", "StrategyPlan", "execute", "plan_from_spec", "run_backtest", "symbol_of"]
 
 Progress = Callable[[int, int], None]
 
@@ -73,6 +73,13 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
+def symbol_of(path: Path | str) -> str:
+    """The default symbol of a data file: its name up to the first '.' or '_', upper-case
+    (``btcusdt_1m.csv`` -> ``BTCUSDT``)."""
+    stem = Path(path).name.split(".")[0].split("_")[0]
+    return "".join(c for c in stem if c.isalnum() or c in "-/").upper() or "DATA"
+
+
 def currency_of(code: str, precision: int | None = None) -> Currency:
     """The run currency: a known code, or any code with an explicit precision."""
     if precision is None:
@@ -95,6 +102,8 @@ def plan_from_spec(spec: RunSpec) -> Plan:
     notes: list[str] = []
     for data in spec.data:
         path = spec.resolve(data.path)
+        if not path.is_file():
+            raise SpecError(f"{path}: the data file does not exist. Fix: check the path")
         instrument = instruments.get(data.symbol)
         if instrument is None:
             if data.symbol in declared:
@@ -203,7 +212,11 @@ def _allocations(plan: Plan) -> dict[str, Money]:
 
 def execute(plan: Plan, *, progress: Progress | None = None) -> BacktestResult:
     """Run a loaded plan and collect its outputs."""
-    engine = BacktestEngine(seed=plan.seed)
+    start = min(items[0].ts_init for _, items in plan.streams)
+    end = max(items[-1].ts_init for _, items in plan.streams)
+    # The clock starts at the first item, so on_start sees the run's start time (and a
+    # timer set there starts then, not in 1970).
+    engine = BacktestEngine(seed=plan.seed, start_ns=start)
     for instrument in plan.instruments:
         engine.add_instrument(instrument)
     engine.add_venue(
@@ -226,8 +239,6 @@ def execute(plan: Plan, *, progress: Progress | None = None) -> BacktestResult:
     ]
     engine.record_equity(plan.currency)
     engine.build()
-    start = min(items[0].ts_init for _, items in plan.streams)
-    end = max(items[-1].ts_init for _, items in plan.streams)
     if progress is not None and end > start:
         step = max((end - start) // 100, 1)
         engine.clock.set_timer(

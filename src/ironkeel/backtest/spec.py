@@ -153,6 +153,8 @@ def decode_spec(data: dict[str, Any], source: str) -> RunSpec:
     try:
         return msgspec.convert(data, RunSpec, strict=False)
     except msgspec.ValidationError as error:
+        if isinstance(error.__cause__, InvalidInputError):  # raised in a __post_init__
+            raise SpecError(f"{source}: {error.__cause__}") from None
         message = str(error)
         match = _UNKNOWN.search(message)
         if match:

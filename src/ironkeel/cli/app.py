@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from ironkeel.backtest.runner import run_backtest
+from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
 from ironkeel.cli.render import console, error_console, print_summary
 from ironkeel.model.errors import IronkeelError
@@ -33,7 +34,7 @@ EXIT_STRATEGY_FAILED = 3
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    error_console.print(f"[red]error:[/red] {message}")
+    error_console.print(f"[red]error:[/red] {escape(message)}")  # "[[data]]" is not markup
     return typer.Exit(code)
 
 
@@ -141,8 +142,7 @@ def _as_dict(spec: RunSpec) -> dict[str, object]:
 
 
 def _symbol_of(path: Path) -> str:
-    stem = path.name.split(".")[0]
-    return "".join(c for c in stem.split("_")[0] if c.isalnum() or c in "-/").upper() or "DATA"
+    return symbol_of(path)
 
 
 class _progress:  # noqa: N801 - used as a context manager like a function
@@ -180,6 +180,9 @@ def data_import(
     instruments: Annotated[Path | None, typer.Option(help="Instrument definitions (TOML).")] = None,
     policy: Annotated[str, typer.Option(help="reject | drop | repair")] = "reject",
     currency: Annotated[str, typer.Option(help="Quote currency if inferred.")] = "USD",
+    timestamp_is: Annotated[
+        str, typer.Option("--timestamp-is", help="Bar timestamps are the open | close time.")
+    ] = "open",
 ) -> None:
     """Validate a data file and store it in the Parquet catalog."""
     from ironkeel.cli.data import import_command  # noqa: PLC0415 - keeps start-up light
@@ -193,6 +196,7 @@ def data_import(
             instruments=instruments,
             policy=policy,
             currency=currency,
+            timestamp_is=timestamp_is,
         )
     except IronkeelError as error:
         raise _fail(str(error)) from None
@@ -213,7 +217,7 @@ def main() -> None:
         if os.environ.get("IRONKEEL_DEBUG"):
             raise
         error_console.print(
-            f"[red]internal error:[/red] {type(error).__name__}: {error}\n"
+            f"[red]internal error:[/red] {type(error).__name__}: {escape(str(error))}\n"
             "This is a bug in ironkeel, not in your input. Run again with IRONKEEL_DEBUG=1 "
             "for the traceback and report it."
         )

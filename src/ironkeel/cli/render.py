@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["console", "error_console", "print_summary"]
@@ -33,7 +34,7 @@ def print_summary(summary: dict[str, Any], out: Path | None) -> None:
     for name, row in summary["strategies"].items():
         status = "[red]failed[/red]" if row["status"] == "failed" else "ok"
         table.add_row(
-            name, status, row["final_equity"], _pct(row["total_return"]),
+            escape(name), status, row["final_equity"], _pct(row["total_return"]),
             _pct(row["max_drawdown"]), _num(row["sharpe"]), str(row["n_orders"]),
             str(row["n_fills"]), str(row["n_trades"]), row["fees"],
         )  # fmt: skip
@@ -47,12 +48,13 @@ def print_summary(summary: dict[str, Any], out: Path | None) -> None:
     console.print(table)
     console.print(f"{summary['bars']:,} bars, {summary['events']:,} events")
     for note in summary.get("notes", []):
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     for failure in summary.get("failures", []):
         error_console.print(
-            f"[red]strategy {failure['strategy']} failed in {failure['hook']} at "
-            f"{failure['location']}: {failure['error']}[/red] (stopped and flattened)"
+            f"[red]strategy {escape(failure['strategy'])} failed in {failure['hook']} at "
+            f"{escape(failure['location'])}: {escape(failure['error'])}[/red] "
+            "(stopped and flattened)"
         )
     if out is not None:
-        console.print(f"outputs: [bold]{out}[/bold] (summary.json, orders.csv, fills.csv, "
-                      "trades.csv, equity.csv)")  # fmt: skip
+        console.print(f"outputs: [bold]{escape(str(out))}[/bold] (summary.json, orders.csv, "
+                      "fills.csv, trades.csv, equity.csv)")  # fmt: skip

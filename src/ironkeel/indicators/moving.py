@@ -25,7 +25,17 @@ class SMA:
     (matches pandas ``Series.rolling(period).mean()``).
     """
 
-    __slots__ = ("_due", "_scale", "_sum", "_window", "count", "period", "ready", "value", "warmup")
+    __slots__ = (
+        "_divisor",
+        "_due",
+        "_sum",
+        "_window",
+        "count",
+        "period",
+        "ready",
+        "value",
+        "warmup",
+    )
 
     period: int
     warmup: int
@@ -43,7 +53,10 @@ class SMA:
         self._window: deque[float] = deque([0.0] * self.period, maxlen=self.period)
         self._sum = 0.0
         self._due = self.period  # the count at which the sum is next recomputed exactly
-        self._scale = math.nan  # 1 / period once ready: nan * sum keeps value nan until then
+        # The period once ready (nan before: the value stays nan). A division, not a
+        # multiplication by 1/period: it is correctly rounded, so two windows whose exact
+        # means are equal give equal floats (a crossover rule then sees an exact tie).
+        self._divisor = math.nan
         self.count = 0
         self.ready = False
         self.value = math.nan
@@ -60,11 +73,11 @@ class SMA:
         if count == self._due:
             total = self._recompute(count)
         self._sum = total
-        self.value = total * self._scale
+        self.value = total / self._divisor
 
     def _recompute(self, count: int) -> float:
         self.ready = True
-        self._scale = 1.0 / self.period
+        self._divisor = float(self.period)
         self._due = count + max(self.period, EXACT_EVERY)
         return math.fsum(self._window)
 

@@ -13,6 +13,7 @@ unknown name is an error that suggests the closest valid one.
 from __future__ import annotations
 
 import difflib
+import math
 import typing
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -80,6 +81,10 @@ def _convert(kind: type, value: Any, field: str) -> Any:
             return value
         if isinstance(value, int) and not isinstance(value, bool):
             return Decimal(value)
+        if isinstance(value, float) and math.isfinite(value):
+            # A float here comes from a config file (TOML 0.5): its shortest repr is what
+            # was written, so that is the Decimal meant (sizes are grid-checked later).
+            return Decimal(repr(value))
     elif isinstance(value, kind):
         return value
     raise InvalidInputError(
