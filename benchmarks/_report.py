@@ -8,6 +8,8 @@ import resource
 import sys
 from typing import Any
 
+from ironkeel.model import AssetClass, Currency, Instrument, InstrumentId, Venue
+
 
 def peak_rss_mb() -> float:
     """The process's peak resident memory so far, in MiB (Linux reports KiB)."""
@@ -18,3 +20,16 @@ def emit(benchmark: str, **fields: Any) -> None:
     row = {"benchmark": benchmark, **fields, "python": platform.python_version()}
     print(json.dumps(row), flush=True)
     sys.stdout.flush()
+
+
+def bench_instrument() -> Instrument:
+    """The instrument every benchmark trades: BTCUSD on a 0.01 / 0.001 grid, 2/4 bps fees."""
+    return Instrument(
+        id=InstrumentId("BTCUSD", Venue("SIM")),
+        asset_class=AssetClass.CRYPTO,
+        quote_currency=Currency("USD", 2),
+        price_increment="0.01",
+        size_increment="0.001",
+        taker_fee="0.0004",
+        maker_fee="0.0002",
+    )

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import time
 
-from benchmarks._report import emit, peak_rss_mb
+from benchmarks._report import bench_instrument, emit, peak_rss_mb
 from ironkeel.backtest import BacktestEngine
 from ironkeel.data import gbm_bars
 from ironkeel.model import (
-    AssetClass,
     Bar,
     Currency,
-    Instrument,
-    InstrumentId,
     Money,
     OrderSide,
     StrategyId,
@@ -28,15 +25,7 @@ N_BARS = 1_000_000
 ORDER_EVERY = 50
 MINUTE_NS = 60_000_000_000
 USD = Currency("USD", 2)
-INSTRUMENT = Instrument(
-    id=InstrumentId("BTCUSD", Venue("SIM")),
-    asset_class=AssetClass.CRYPTO,
-    quote_currency=USD,
-    price_increment="0.01",
-    size_increment="0.001",
-    taker_fee="0.0004",
-    maker_fee="0.0002",
-)
+INSTRUMENT = bench_instrument()
 
 
 def bare_loop(bars: list[Bar]) -> tuple[float, int]:

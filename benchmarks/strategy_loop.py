@@ -12,23 +12,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from benchmarks._report import emit, peak_rss_mb
+from benchmarks._report import bench_instrument, emit, peak_rss_mb
 from ironkeel.backtest import BacktestEngine
 from ironkeel.data import gbm_bars
-from ironkeel.model import AssetClass, Currency, Instrument, InstrumentId, Money, Venue
+from ironkeel.model import Currency, Money, Venue
 from ironkeel.strategy import load_strategy_class
 
 N_BARS = 1_000_000
 USD = Currency("USD", 2)
-INSTRUMENT = Instrument(
-    id=InstrumentId("BTCUSD", Venue("SIM")),
-    asset_class=AssetClass.CRYPTO,
-    quote_currency=USD,
-    price_increment="0.01",
-    size_increment="0.001",
-    taker_fee="0.0004",
-    maker_fee="0.0002",
-)
+INSTRUMENT = bench_instrument()
 SMA_CROSS = Path(__file__).resolve().parents[1] / "examples" / "strategies" / "sma_cross.py"
 
 

@@ -381,9 +381,6 @@ class StrategyHost:
 
     # --- routing ------------------------------------------------------------------------
 
-    def _running(self, slots: list[_Slot]) -> list[tuple[_Slot, Strategy]]:
-        return [(s, s.strategy) for s in slots if s.status is SlotStatus.RUNNING]
-
     def _bar_handler(self, instrument: Instrument, slots: list[_Slot]) -> Callable[[Bar], None]:
         """One MarketBar per bar, handed to each running strategy's ``on_bar``.
 
@@ -432,6 +429,20 @@ class StrategyHost:
         self._boxes.append((box, slots, hook))
         return box
 
+    def _deliver(self, slots: list[_Slot], hook: str) -> Callable[[Any], None]:
+        """Call ``hook`` of every running strategy in ``slots``; a raise stops only that one."""
+        box = self._targets(slots, hook)
+        fail = self._fail
+
+        def deliver(view: Any) -> None:
+            for slot, fn in box[0]:
+                try:
+                    fn(view)
+                except Exception as error:  # isolates the strategy
+                    fail(slot, hook, error)
+
+        return deliver
+
     def _refresh_targets(self) -> None:
         for box, slots, hook in self._boxes:
             box[0] = tuple(
@@ -456,9 +467,9 @@ class StrategyHost:
                 quote.ask_size * vn / vd,
                 quote,
             )
-            for slot, strategy in self._running(slots):
-                self.call(slot, "on_quote", strategy.on_quote, view)
+            deliver(view)
 
+        deliver = self._deliver(slots, "on_quote")
         return on_quote
 
     def _trade_handler(
@@ -476,9 +487,9 @@ class StrategyHost:
                 trade.aggressor_side,
                 trade,
             )
-            for slot, strategy in self._running(slots):
-                self.call(slot, "on_trade", strategy.on_trade, view)
+            deliver(view)
 
+        deliver = self._deliver(slots, "on_trade")
         return on_trade
 
     def _book_handler(
@@ -491,9 +502,9 @@ class StrategyHost:
                 book.apply_snapshot(update)
             elif not book.apply_deltas(update):  # type: ignore[arg-type]
                 return
-            for slot, strategy in self._running(slots):
-                self.call(slot, "on_book", strategy.on_book, book)
+            deliver(book)
 
+        deliver = self._deliver(slots, "on_book")
         return on_book
 
     def _on_order_event(self, event: OrderEvent) -> None:
