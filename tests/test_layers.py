@@ -20,6 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ironkeel"
 LAYERS: dict[str, int] = {
     "model": 0,
     "core": 1,
+    "audit": 1,
     "venues": 2,
     "portfolio": 2,
     "data": 2,

@@ -1,0 +1,1 @@
+"""Risk: drawdown breakers, high-water marks, correlation guard, allocation."""
