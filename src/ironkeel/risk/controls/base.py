@@ -1,0 +1,158 @@
+"""What every control shares: the ``Control`` protocol, ``Denial``, and the two rules that
+several controls apply the same way (the price an order is valued at, and when an order
+only reduces a position).
+
+**Reducing orders.** A limit on position or exposure never stops an order that can only
+shrink what it bounds. An order *reduces* a position ``p`` when it is on the other side
+(a sell against a long, a buy against a short) and, even if every working order of the
+same side fills as well, ``p`` does not cross zero::
+
+    side * p < 0  and  same_side_working + quantity <= |p|
+
+For an order flagged ``reduce_only`` or ``emergency`` the working orders are left out
+(``quantity <= |p|``): the venue clips a reduce-only order to the position, and an
+emergency flatten cancels the other orders first.
+
+**Emergency exits.** An ``emergency`` order that reduces its strategy's own position (an
+engine-generated flatten) is denied only when its market is closed: fat-finger limits,
+limits, the collar's reference, duplicates and throttles all pass it, since a forced
+flatten must never be blocked by the controls meant to stop risk from growing (a stale
+feed, a throttle, or a limit breached because prices moved are reasons to flatten).
+An emergency order that would not reduce is checked like any other, except by the
+throttles, which never deny an emergency order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final, Protocol
+
+import msgspec
+
+from ironkeel.model.enums import OrderSide
+from ironkeel.model.errors import InvalidInputError
+from ironkeel.model.events import OrderInitialized
+from ironkeel.model.values import MONEY_DECIMALS
+from ironkeel.risk.view import PreTradeView
+
+__all__ = [
+    "Control",
+    "Denial",
+    "ReasonCode",
+    "emergency_exit",
+    "format_money",
+    "order_price",
+    "positive_int",
+    "ratio",
+    "reduces",
+]
+
+BUY: Final = OrderSide.BUY
+
+
+class ReasonCode:
+    """The reason codes of pre-trade denials (``OrderDenied.reason_code``)."""
+
+    MAX_ORDER_QTY: Final = "MAX_ORDER_QTY"
+    MAX_ORDER_NOTIONAL: Final = "MAX_ORDER_NOTIONAL"
+    MAX_POSITION: Final = "MAX_POSITION"
+    MAX_STRATEGY_POSITION: Final = "MAX_STRATEGY_POSITION"
+    MAX_GROSS_EXPOSURE: Final = "MAX_GROSS_EXPOSURE"
+    MAX_NET_EXPOSURE: Final = "MAX_NET_EXPOSURE"
+    MAX_CONCENTRATION: Final = "MAX_CONCENTRATION"
+    MAX_LEVERAGE: Final = "MAX_LEVERAGE"
+    PRICE_COLLAR: Final = "PRICE_COLLAR"
+    STALE_REFERENCE: Final = "STALE_REFERENCE"
+    NO_REFERENCE: Final = "NO_REFERENCE"
+    SUBMIT_RATE: Final = "SUBMIT_RATE"
+    MODIFY_RATE: Final = "MODIFY_RATE"
+    DUPLICATE_ORDER: Final = "DUPLICATE_ORDER"
+    MARKET_CLOSED: Final = "MARKET_CLOSED"
+    REDUCE_ONLY: Final = "REDUCE_ONLY"
+    UNKNOWN_INSTRUMENT: Final = "UNKNOWN_INSTRUMENT"
+
+
+class Denial(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Why a control refused an order: a reason code and a sentence with the exact
+    figures and the limit (it becomes ``OrderDenied.reason_code`` / ``reason``)."""
+
+    code: str
+    reason: str
+
+
+class Control(Protocol):
+    """A pre-trade control: set up once (limits already in lots, ticks, money raw), then
+    one O(1) integer check per order. ``check`` returns None to let the order pass."""
+
+    @property
+    def code(self) -> str:
+        """The reason code this control denies with (some controls have a few more)."""
+        ...
+
+    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None: ...
+
+
+def order_price(order: OrderInitialized, view: PreTradeView) -> int | None:
+    """The price in ticks an order is valued at: its limit price, else its stop price,
+    else (a market order) the reference price; None when a market order has none."""
+    price = order.price
+    if price is None:
+        price = order.trigger_price
+        if price is None:
+            reference = view.reference(order.instrument_id)
+            return None if reference is None else reference[0]
+    return price
+
+
+def reduces(order: OrderInitialized, position: int, same_side_working: int) -> bool:
+    """Whether ``order`` can only shrink ``position`` (see the module's docstring)."""
+    if order.side is BUY:
+        if position >= 0:
+            return False
+        room = -position
+    else:
+        if position <= 0:
+            return False
+        room = position
+    if order.reduce_only or order.emergency:
+        return order.quantity <= room
+    return same_side_working + order.quantity <= room
+
+
+def emergency_exit(order: OrderInitialized, view: PreTradeView) -> bool:
+    """An emergency order that reduces its strategy's own position (see the docstring)."""
+    return order.emergency and reduces(
+        order, view.position(order.strategy_id, order.instrument_id), 0
+    )
+
+
+_MONEY_EXP: Final = Decimal(1).scaleb(-MONEY_DECIMALS)
+
+
+def format_money(raw: int) -> str:
+    """Money raw as a plain decimal amount, e.g. ``1250.5``."""
+    amount = (Decimal(raw) * _MONEY_EXP).normalize()
+    return f"{amount:f}"
+
+
+def positive_int(name: str, value: object) -> int:
+    """``value`` if it is an int > 0 (not a bool), else an InvalidInputError."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise InvalidInputError(name, value, "must be an int > 0", f"pass e.g. {name}=1")
+    return value
+
+
+def ratio(name: str, value: Fraction | Decimal | int) -> tuple[int, int]:
+    """A positive exact ratio as (numerator, denominator) ints, e.g. Decimal('2.5') ->
+    (5, 2); a float or a value <= 0 is an InvalidInputError."""
+    if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):
+        raise InvalidInputError(
+            name, value, f"has type {type(value).__name__}", "pass an int, Decimal or Fraction"
+        )
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InvalidInputError(name, value, "is not finite", "pass a finite number")
+    exact = Fraction(value)
+    if exact <= 0:
+        raise InvalidInputError(name, value, "must be > 0", "pass a positive ratio")
+    return exact.numerator, exact.denominator

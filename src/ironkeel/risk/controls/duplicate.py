@@ -1,0 +1,66 @@
+"""Duplicate-order detection: the K-th identical order within a window is denied.
+
+Two orders are identical when instrument, side, order type, quantity, price and stop
+price are all equal. The control counts the strategy's recent orders (those that passed
+the pre-trade checks, ``view.recent_orders``) sent at most ``window_ns`` before now;
+when this order would be the ``count``-th identical one in that window, it is denied.
+``count=2`` denies any repeat within the window. (A reused client order id is the
+order manager's own denial, DUPLICATE_CLIENT_ORDER_ID.)
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ironkeel.model.errors import InvalidInputError
+from ironkeel.model.events import OrderInitialized
+from ironkeel.risk.controls.base import Denial, ReasonCode, emergency_exit, positive_int
+from ironkeel.risk.view import PreTradeView
+
+__all__ = ["DuplicateOrders"]
+
+
+class DuplicateOrders:
+    """Deny an order that would be the ``count``-th identical one within ``window_ns``."""
+
+    __slots__ = ("count", "window_ns")
+    code: Final = ReasonCode.DUPLICATE_ORDER
+
+    def __init__(self, count: int, window_ns: int) -> None:
+        if positive_int("count", count) < 2:
+            raise InvalidInputError(
+                "count", count, "must be at least 2 (one order is no duplicate)", "pass 2 or more"
+            )
+        self.count = count
+        self.window_ns = positive_int("window_ns", window_ns)
+
+    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
+        price, quantity = order.price, order.quantity
+        cutoff = view.now_ns() - self.window_ns
+        seen = 1
+        for other in reversed(view.recent_orders(order.strategy_id)):  # newest first
+            if other.ts_init < cutoff:
+                break
+            if (  # the field most likely to differ first
+                other.price == price
+                and other.quantity == quantity
+                and other.side is order.side
+                and other.order_type is order.order_type
+                and other.trigger_price == order.trigger_price
+                and other.instrument_id == order.instrument_id
+            ):
+                seen += 1
+                if seen >= self.count:
+                    return None if emergency_exit(order, view) else self._deny(order, seen)
+        return None
+
+    def _deny(self, order: OrderInitialized, seen: int) -> Denial:
+        return Denial(
+            code=self.code,
+            reason=(
+                f"this would be identical order number {seen} ({order.side.name} "
+                f"{order.quantity} lots {order.order_type.value} at {order.price} / stop "
+                f"{order.trigger_price} ticks of {order.instrument_id}) within "
+                f"{self.window_ns} ns; at most {self.count - 1} are allowed"
+            ),
+        )

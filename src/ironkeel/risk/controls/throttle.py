@@ -1,0 +1,123 @@
+"""Message-rate throttles: token buckets for submits and modifies, per strategy or global.
+
+A bucket holds at most ``burst`` tokens and gains ``rate`` tokens every ``per_ns``
+(continuously, in exact integer arithmetic: the level is kept in units of
+1/``per_ns`` token). A message takes one token; with none left it is denied. So in any
+window of ``w`` ns at most ``burst + rate * w / per_ns`` messages pass (for a window of
+``per_ns``: ``burst + rate``), and over a long span the rate is ``rate`` per ``per_ns``.
+
+Time comes only from ``view.now_ns()``; a clock that steps back adds no tokens.
+
+An ``emergency`` order (a forced flatten) is never denied: it takes a token when one is
+there, so what follows it is slowed down, and never goes into debt. Cancels are never
+throttled (the engine does not ask). A control stops at the first denial, so a bucket
+is run last: a token is taken only by an order every other control has passed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ironkeel.model.events import OrderInitialized
+from ironkeel.model.identifiers import StrategyId
+from ironkeel.risk.controls.base import Denial, ReasonCode, positive_int
+from ironkeel.risk.view import PreTradeView
+
+__all__ = ["ModifyThrottle", "SubmitThrottle", "TokenBucket"]
+
+
+class TokenBucket:
+    """``rate`` tokens per ``per_ns``, at most ``burst``; starts full."""
+
+    __slots__ = ("_cap", "_last", "_level", "burst", "per_ns", "rate")
+
+    def __init__(self, rate: int, per_ns: int, burst: int) -> None:
+        self.rate = positive_int("rate", rate)
+        self.per_ns = positive_int("per_ns", per_ns)
+        self.burst = positive_int("burst", burst)
+        self._cap = burst * per_ns
+        self._level = self._cap
+        self._last: int | None = None
+
+    def _refill(self, now_ns: int) -> int:
+        last, level = self._last, self._level
+        if last is None or now_ns > last:
+            if last is not None:
+                level = min(self._cap, level + (now_ns - last) * self.rate)
+                self._level = level
+            self._last = now_ns
+        return level
+
+    def take(self, now_ns: int) -> bool:
+        """Take one token at ``now_ns`` if there is one."""
+        level = self._refill(now_ns)
+        if level >= self.per_ns:
+            self._level = level - self.per_ns
+            return True
+        return False
+
+    def wait_ns(self, now_ns: int) -> int:
+        """How long until a token is there (0 if one is there now)."""
+        missing = self.per_ns - self._refill(now_ns)
+        return 0 if missing <= 0 else -(-missing // self.rate)
+
+
+class _Throttle:
+    """Buckets of one configuration: one per strategy, or one shared by all strategies."""
+
+    __slots__ = ("_buckets", "burst", "per_ns", "per_strategy", "rate")
+    _code: str = ""
+    _what: str = ""
+
+    def __init__(self, rate: int, per_ns: int, burst: int, *, per_strategy: bool) -> None:
+        TokenBucket(rate, per_ns, burst)  # validates the figures
+        self.rate, self.per_ns, self.burst = rate, per_ns, burst
+        self.per_strategy = per_strategy
+        self._buckets: dict[StrategyId | None, TokenBucket] = {}
+
+    def _take(self, strategy_id: StrategyId, now: int, emergency: bool) -> Denial | None:
+        bucket = self._buckets.get(strategy_id if self.per_strategy else None)
+        if bucket is not None and bucket.take(now):
+            return None
+        if bucket is None:  # the strategy's first message
+            key = strategy_id if self.per_strategy else None
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.per_ns, self.burst)
+            if bucket.take(now):
+                return None
+        if emergency:
+            return None
+        whose = f"strategy {strategy_id}" if self.per_strategy else "all strategies"
+        return Denial(
+            code=self._code,
+            reason=(
+                f"{self._what} rate of {whose} is above {self.rate} per {self.per_ns} ns "
+                f"(burst {self.burst}): next allowed in {bucket.wait_ns(now)} ns"
+            ),
+        )
+
+
+class SubmitThrottle(_Throttle):
+    """Order submissions: ``rate`` per ``per_ns`` with ``burst``; never denies an emergency."""
+
+    __slots__ = ()
+    code: Final = ReasonCode.SUBMIT_RATE
+    _code = ReasonCode.SUBMIT_RATE
+    _what = "submit"
+
+    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
+        return self._take(order.strategy_id, view.now_ns(), order.emergency)
+
+
+class ModifyThrottle(_Throttle):
+    """Order modifications: ``rate`` per ``per_ns`` with ``burst``. Not a submit control:
+    the engine calls ``check_modify`` before it sends a modify."""
+
+    __slots__ = ()
+    code: Final = ReasonCode.MODIFY_RATE
+    _code = ReasonCode.MODIFY_RATE
+    _what = "modify"
+
+    def check_modify(
+        self, strategy_id: StrategyId, view: PreTradeView, *, emergency: bool = False
+    ) -> Denial | None:
+        return self._take(strategy_id, view.now_ns(), emergency)
