@@ -16,6 +16,7 @@ from ironkeel.model import (
     FillDuplicateIgnored,
     Instrument,
     InstrumentId,
+    InvalidInputError,
     LiquiditySide,
     ModifyOrder,
     Order,
@@ -285,3 +286,22 @@ def test_when_the_same_seed_is_used_then_order_ids_repeat() -> None:
     assert first.factory.market(BTC, OrderSide.BUY, 5).client_order_id == (
         second.factory.market(BTC, OrderSide.BUY, 5).client_order_id
     )
+
+
+def test_market_is_create_with_its_defaults() -> None:
+    first, second = Harness(), Harness()
+    assert first.factory.market(BTC, OrderSide.SELL, 5) == second.factory.create(
+        BTC, OrderSide.SELL, 5
+    )
+
+
+def test_when_a_fill_is_malformed_then_its_trade_id_is_not_burnt(h: Harness) -> None:
+    order = h.submit(quantity=5)
+    assert order is not None
+    h.accept(order)
+    with pytest.raises(InvalidInputError):
+        h.fill(order, 0, "T-3")  # raised out of the OMS, nothing applied
+    h.fill(order, 5, "T-3")  # the venue resends it corrected: applied once
+    assert order.status is OrderStatus.FILLED
+    assert h.oms.duplicate_fills == 0
+    assert len(h.of(OrderFilled)) == 1

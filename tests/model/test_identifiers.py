@@ -18,6 +18,7 @@ from ironkeel.model.identifiers import (
     TradeId,
     Venue,
     VenueOrderId,
+    formatted_id_maker,
     new_client_order_id,
 )
 
@@ -135,3 +136,41 @@ def test_ids_round_trip_through_msgspec():
     instrument_id = InstrumentId.parse("BRK.B.NYSE")
     encoded = msgspec.json.encode(instrument_id)
     assert msgspec.json.decode(encoded, type=InstrumentId) == instrument_id
+
+
+def test_when_rng_is_seeded_then_client_order_ids_match_the_recorded_ones():
+    # Recorded before the id path was optimised: the formatting must never change.
+    rng = random.Random(2024)
+    assert [new_client_order_id(rng).value for _ in range(3)] == [
+        "940eee3c-ba6f-475c-ae84-496e7857dd86",
+        "b938451e-e325-4aa6-b340-6bc44dc2a627",
+        "c2354e2b-b774-4a63-81d8-fac168fb90d7",
+    ]
+
+
+def test_new_client_order_id_is_an_ordinary_checked_id():
+    made = new_client_order_id(random.Random(3))
+    assert type(made) is ClientOrderId
+    assert made == ClientOrderId(made.value)
+    assert hash(made) == hash(ClientOrderId(made.value))
+
+
+@pytest.mark.parametrize("kind", [*STRING_IDS, ClientOrderId])
+def test_when_engine_formats_an_id_then_it_equals_the_checked_one(kind):
+    text = "00000000-0000-4000-8000-00000000002a" if kind is ClientOrderId else "V-42"
+    make = formatted_id_maker(kind)
+    made = make(text)
+    assert type(made) is kind
+    assert made == kind(text)
+    assert hash(made) == hash(kind(text))
+    assert str(made) == text
+    assert msgspec.json.decode(msgspec.json.encode(made), type=kind) == made
+    with pytest.raises(AttributeError):
+        made.value = "Y"  # type: ignore[misc]
+
+
+def test_ids_made_by_one_maker_are_distinct_objects():
+    make = formatted_id_maker(TradeId)
+    first, second = make("T-1"), make("T-2")
+    assert first is not second
+    assert (first.value, second.value) == ("T-1", "T-2")

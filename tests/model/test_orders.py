@@ -22,7 +22,16 @@ from ironkeel.model.events import (
     OrderUpdated,
 )
 from ironkeel.model.identifiers import ClientOrderId, VenueOrderId
-from ironkeel.model.orders import FULL, PARTIAL, PREVIOUS, SAME, TRANSITIONS, Order, Transition
+from ironkeel.model.orders import (
+    CLOSED_STATES,
+    FULL,
+    PARTIAL,
+    PREVIOUS,
+    SAME,
+    TRANSITIONS,
+    Order,
+    Transition,
+)
 
 S = OrderStatus
 EVENT_TYPES: dict[str, type[OrderEvent]] = {
@@ -431,3 +440,28 @@ def test_when_spec_is_inconsistent_then_error_names_the_order_and_field(events, 
         Order(init)
     assert caught.value.field == f"order {init.client_order_id}.{field}"
     assert caught.value.fix
+
+
+def test_history_is_a_list_of_transitions_that_changes_only_through_apply(events):
+    order = events.order()
+    history = order.history
+    assert all(type(t) is Transition for t in history)
+    history.append(Transition(0, S.FILLED, S.FILLED, "x"))  # a copy: the order is unchanged
+    assert len(order.history) == 1
+    order.apply(events.make(OrderSubmitted))
+    assert order.history == [
+        Transition(order.init.ts_init, S.INITIALIZED, S.INITIALIZED, "OrderInitialized"),
+        Transition(order.ts_last, S.INITIALIZED, S.SUBMITTED, "OrderSubmitted"),
+    ]
+    assert order.history[-1].to_state is order.status
+
+
+def test_closed_states_are_the_terminal_states(events):
+    assert {s for s in S if s.is_terminal} == CLOSED_STATES
+    for status in S:
+        order = order_in(events, status)
+        assert order.is_closed is status.is_terminal
+        if status.is_terminal:
+            assert order.leaves_qty == 0
+        else:
+            assert order.leaves_qty == order.quantity - order.filled_qty > 0

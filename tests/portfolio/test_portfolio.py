@@ -287,3 +287,41 @@ def test_when_strategy_id_is_a_string_then_refused() -> None:
 def test_when_account_id_is_unknown_then_queries_say_so() -> None:
     with pytest.raises(InvalidInputError, match="is not an account"):
         portfolio().equity(USD, account_id=A2)
+
+
+# --- the fill path's shortcuts give what the full lookups give ------------------------
+
+
+def test_when_fills_carry_equal_but_distinct_ids_then_they_book_into_the_same_books() -> None:
+    book = portfolio()
+    book.on_fill(buy(3, 1_000))
+    book.on_fill(
+        sell(
+            1,
+            1_010,
+            strategy=StrategyId(S1.value),
+            account=msgspec.structs.replace(A1),
+            instrument=AAPL,
+        )
+    )
+    book.on_fill(buy(2, 1_020, strategy=S2))
+    book.on_fill(sell(2, 1_030))
+    assert book.position(S1, AAPL.id).qty == 0
+    assert book.position(S2, AAPL.id).qty == 2
+    assert book.ledger(S1).realized(USD) == Money.from_raw((10 + 2 * 30) * UNIT, USD)
+    assert book.strategies == (S1, S2)
+
+
+def test_when_the_only_holder_goes_flat_and_another_opens_then_bars_mark_the_new_one() -> None:
+    book = portfolio()
+    book.on_fill(buy(1, 1_000, strategy=S1))
+    book.on_fill(sell(1, 1_000, strategy=S1))
+    book.on_fill(sell(2, 1_000, strategy=S2))
+    book.on_bar(bar(990))
+    assert book.position(S1, AAPL.id).value_raw == 0
+    assert book.position(S2, AAPL.id).value_raw == -2 * 990 * UNIT
+    assert book.ledger(S2).hwm(USD) == Money.from_raw(20 * UNIT, USD)
+    book.on_fill(buy(1, 990, strategy=S1))  # two holders: the general revaluation
+    book.on_bar(bar(1_000))
+    assert book.position(S1, AAPL.id).value_raw == 1_000 * UNIT
+    assert book.net_position(AAPL.id) == -1

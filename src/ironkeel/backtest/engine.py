@@ -12,8 +12,10 @@ exchange) and wires the rest exactly as every mode does:
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from ironkeel.audit import AuditLog
 from ironkeel.backtest.recording import EquityRecorder, FillRecorder
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import TestClock
@@ -27,6 +29,9 @@ from ironkeel.model.identifiers import AccountId, InstrumentId, StrategyId, Venu
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
 from ironkeel.portfolio import Portfolio
+from ironkeel.risk.config import RiskConfig, build_controls
+from ironkeel.risk.engine import RiskEngine
+from ironkeel.risk.journal import BreakerJournal
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.host import StrategyHost
 from ironkeel.venues.sim import SimulatedExchange
@@ -38,6 +43,14 @@ class _Wiring(NamedTuple):
     oms: OrderManager
     portfolio: Portfolio
     host: StrategyHost
+    risk: RiskEngine | None
+
+
+class _RiskSpec(NamedTuple):
+    config: RiskConfig
+    currency: Currency
+    journal: Path | None
+    audit: Path | None
 
 
 class _StrategyEntry(NamedTuple):
@@ -63,6 +76,8 @@ class BacktestEngine:
         self._equity_currency: Currency | None = None
         self.equity: EquityRecorder | None = None
         self.fills = FillRecorder()
+        self._risk: _RiskSpec | None = None
+        self.audit: AuditLog | None = None
         self.exchanges: dict[Venue, SimulatedExchange] = {}
 
     # --- set-up ---------------------------------------------------------------------------
@@ -125,9 +140,26 @@ class BacktestEngine:
         self._not_built("record_equity")
         self._equity_currency = currency
 
+    def add_risk(
+        self,
+        config: RiskConfig,
+        currency: Currency,
+        *,
+        journal: Path | None = None,
+        audit: Path | None = None,
+    ) -> None:
+        """Put the risk engine on the order path: pre-trade controls and drawdown breakers
+        (limits in ``currency``); breaker state in ``journal``, everything in ``audit``."""
+        self._not_built("add_risk")
+        self._risk = _RiskSpec(config, currency, journal, audit)
+
     @property
     def host(self) -> StrategyHost:
         return self.build().host
+
+    @property
+    def risk(self) -> RiskEngine | None:
+        return self.build().risk
 
     def order_factory(self, strategy_id: StrategyId) -> OrderFactory:
         """An order factory whose ids are deterministic for this engine's seed."""
@@ -144,7 +176,8 @@ class BacktestEngine:
         return self.build().portfolio
 
     def build(self) -> _Wiring:
-        """Create the OMS, venues and portfolio and subscribe them; idempotent."""
+        """Create the OMS, venues, portfolio, risk engine and strategy host and subscribe
+        them; idempotent."""
         if self._wiring is not None:
             return self._wiring
         if not self._venue_specs:
@@ -156,11 +189,19 @@ class BacktestEngine:
         portfolio = Portfolio(
             instruments, [(account, cash) for account, cash, _ in self._venue_specs.values()]
         )
-        oms = OrderManager(self.clock, self.bus, instruments, self.exchanges.values())
-        # Before the host (which subscribes to order events when created): a strategy's
-        # on_fill, and the flatten after a failure there, must see the fill already booked.
+        oms = OrderManager(
+            self.clock,
+            self.bus,
+            instruments,
+            self.exchanges.values(),
+            route_orders=self._risk is None,
+        )
+        # Subscription order on the bus is processing order: the fill is booked, then the
+        # risk engine updates its totals, then strategies hear of it (their on_fill, and a
+        # flatten after a failure there, must see the fill already booked).
         self.bus.subscribe(OrderFilled, portfolio.on_fill)
         self.bus.subscribe(OrderFilled, self.fills)
+        risk = self._build_risk(oms, portfolio, instruments)
         host = StrategyHost(
             clock=self.clock,
             bus=self.bus,
@@ -170,18 +211,42 @@ class BacktestEngine:
             instruments=instruments,
             seed=self.seed,
         )
-        self._wiring = _Wiring(oms, portfolio, host)
-        for entry in self._strategies:
-            currency = self._instruments[entry.instruments[0]].quote_currency
-            host.add(entry.strategy_id, entry.strategy, entry.instruments, currency)
-            if entry.allocation is not None:
-                portfolio.allocate(entry.strategy_id, entry.allocation)
+        self._wiring = _Wiring(oms, portfolio, host, risk)
+        self._add_strategies(host, portfolio, risk)
         if self._equity_currency is not None:
             self.equity = EquityRecorder(
                 portfolio.equity_reader(
                     self._equity_currency, [e.strategy_id for e in self._strategies]
                 )
             )
+        self._subscribe_streams(portfolio, host, risk)
+        return self._wiring
+
+    def _add_strategies(
+        self, host: StrategyHost, portfolio: Portfolio, risk: RiskEngine | None
+    ) -> None:
+        for entry in self._strategies:
+            currency = self._instruments[entry.instruments[0]].quote_currency
+            host.add(entry.strategy_id, entry.strategy, entry.instruments, currency)
+            if entry.allocation is not None:
+                portfolio.allocate(entry.strategy_id, entry.allocation)
+            if risk is not None:
+                capital = 0 if entry.allocation is None else entry.allocation.raw
+                risk.add_strategy(entry.strategy_id, entry.instruments, capital or 1)
+        if risk is not None:
+            risk.start(
+                sum(
+                    money.raw
+                    for _, cash, _ in self._venue_specs.values()
+                    for money in cash
+                    if money.currency == risk.currency
+                )
+            )
+
+    def _subscribe_streams(
+        self, portfolio: Portfolio, host: StrategyHost, risk: RiskEngine | None
+    ) -> None:
+        """Each stream's handlers, in order: venue, portfolio, strategies, risk, recorder."""
         subscribed: set[Hashable] = set()
         for items, _ in self._streams:
             key = stream_key(items[0])
@@ -193,9 +258,31 @@ class BacktestEngine:
             if mark_handler is not None:
                 self.loop.subscribe(key, mark_handler)
             host.subscribe(key, items[0])
+            if risk is not None:
+                self.loop.subscribe(key, risk.on_data)
             if self.equity is not None:
                 self.loop.subscribe(key, self.equity)
-        return self._wiring
+
+    def _build_risk(
+        self, oms: OrderManager, portfolio: Portfolio, instruments: list[Instrument]
+    ) -> RiskEngine | None:
+        spec = self._risk
+        if spec is None:
+            return None
+        if spec.audit is not None:
+            self.audit = AuditLog(spec.audit, commit_every=10_000)
+        return RiskEngine(
+            clock=self.clock,
+            bus=self.bus,
+            oms=oms,
+            portfolio=portfolio,
+            instruments=instruments,
+            controls=build_controls(spec.config, instruments),
+            settings=spec.config.breakers,
+            currency=spec.currency,
+            audit=self.audit,
+            journal=None if spec.journal is None else BreakerJournal(spec.journal),
+        )
 
     def _handlers(
         self, item: Any, portfolio: Portfolio
@@ -222,8 +309,12 @@ class BacktestEngine:
         """Start the strategies, replay all data, stop them; returns the items handled."""
         host = self.build().host
         host.start()
-        handled = self.loop.run(until_ns)
-        host.stop()
+        try:
+            handled = self.loop.run(until_ns)
+            host.stop()
+        finally:
+            if self.audit is not None:
+                self.audit.flush()
         return handled
 
     def _not_built(self, what: str) -> None:

@@ -11,6 +11,8 @@ from ironkeel.model.identifiers import InstrumentId, StrategyId, new_client_orde
 
 __all__ = ["OrderFactory"]
 
+_MARKET = OrderType.MARKET
+
 
 class OrderFactory:
     """Builds ``OrderInitialized`` specs stamped with the clock; ids drawn from a seeded rng."""
@@ -59,7 +61,19 @@ class OrderFactory:
     def market(
         self, instrument_id: InstrumentId, side: OrderSide, quantity: int
     ) -> OrderInitialized:
-        return self.create(instrument_id, side, quantity)
+        # ``create(instrument_id, side, quantity)`` without the call: the other fields
+        # keep their defaults, which are ``create``'s defaults.
+        now = self._clock.timestamp_ns()
+        return OrderInitialized(
+            strategy_id=self.strategy_id,
+            instrument_id=instrument_id,
+            client_order_id=new_client_order_id(self._rng),
+            side=side,
+            order_type=_MARKET,
+            quantity=quantity,
+            ts_event=now,
+            ts_init=now,
+        )
 
     def limit(
         self,

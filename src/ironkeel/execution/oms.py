@@ -44,7 +44,7 @@ from ironkeel.model.events import (
 )
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, TradeId, Venue
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.orders import Order
+from ironkeel.model.orders import CLOSED_STATES, Order
 from ironkeel.venues.port import VenueAdapter
 
 __all__ = ["DenialCode", "OrderManager"]
@@ -83,6 +83,8 @@ class OrderManager:
         bus: MessageBus,
         instruments: Iterable[Instrument],
         venues: Iterable[VenueAdapter],
+        *,
+        route_orders: bool = True,
     ) -> None:
         self._clock = clock
         self._bus = bus
@@ -98,8 +100,9 @@ class OrderManager:
         self.overfills = 0
         self.refused_transitions = 0
         self.denials = 0
-        bus.register(SubmitOrder, self.submit)
-        bus.register(ModifyOrder, self.modify)
+        if route_orders:  # else the risk engine receives them and calls submit/modify/deny
+            bus.register(SubmitOrder, self.submit)
+            bus.register(ModifyOrder, self.modify)
         bus.register(CancelOrder, self.cancel)
         bus.register(CancelAllOrders, self.cancel_all)
 
@@ -128,7 +131,8 @@ class OrderManager:
         """Create the order and send it to its venue, or deny it with a reason code."""
         init = command.order
         self._bus.publish(init)
-        if init.client_order_id in self._orders:
+        client_order_id = init.client_order_id
+        if client_order_id in self._orders:
             self._deny(init, DenialCode.DUPLICATE_CLIENT_ORDER_ID, "client order id already used")
             return
         try:
@@ -136,25 +140,24 @@ class OrderManager:
         except InvalidInputError as error:
             self._deny(init, DenialCode.INVALID_ORDER, str(error))
             return
-        self._orders[order.client_order_id] = order
-        problem = self._check(init)
-        if problem is not None:
-            self._deny(init, *problem, order=order)
+        self._orders[client_order_id] = order
+        venue = self._route(init)
+        if isinstance(venue, tuple):
+            self._deny(init, *venue, order=order)
             return
-        venue = self._venues[init.instrument_id.venue]
         now = self._clock.timestamp_ns()
         self._apply(
             order,
             OrderSubmitted(
                 strategy_id=init.strategy_id,
                 instrument_id=init.instrument_id,
-                client_order_id=init.client_order_id,
+                client_order_id=client_order_id,
                 account_id=venue.account_id,
                 ts_event=now,
                 ts_init=now,
             ),
         )
-        self._open[order.client_order_id] = order
+        self._open[client_order_id] = order
         venue.submit(order)
 
     def deny(self, init: OrderInitialized, reason_code: str, reason: str) -> None:
@@ -178,6 +181,10 @@ class OrderManager:
             return
         if self._apply(order, self._event(OrderPendingUpdate, command)):
             self._venues[order.instrument_id.venue].modify(command)
+
+    def refuse_modify(self, command: ModifyOrder, reason: str) -> None:
+        """Refuse a modify before it reaches the venue (a risk control said no)."""
+        self._bus.publish(self._event(OrderModifyRejected, command, reason=reason))
 
     def cancel(self, command: CancelOrder) -> None:
         order = self._open.get(command.client_order_id)
@@ -250,7 +257,7 @@ class OrderManager:
         except IllegalTransitionError as error:
             self._refuse(event, error.state, str(error))
             return False
-        if order.status.is_terminal:
+        if order.status in CLOSED_STATES:
             self._open.pop(order.client_order_id, None)
         self._bus.publish(event)
         return True
@@ -262,12 +269,14 @@ class OrderManager:
             self._event(OrderTransitionRefused, event, state=state, trigger=type(event).__name__)
         )
 
-    def _check(self, init: OrderInitialized) -> tuple[str, str] | None:
-        """Why the engine cannot send this well-formed order, or None."""
+    def _route(self, init: OrderInitialized) -> VenueAdapter | tuple[str, str]:
+        """The venue adapter to send this well-formed order to, or why the engine cannot
+        send it: (reason code, reason)."""
         instrument = self._instruments.get(init.instrument_id)
         if instrument is None:
             return DenialCode.UNKNOWN_INSTRUMENT, f"instrument {init.instrument_id} is not loaded"
-        if init.instrument_id.venue not in self._venues:
+        venue = self._venues.get(init.instrument_id.venue)
+        if venue is None:
             return DenialCode.NO_VENUE, f"no venue adapter for {init.instrument_id.venue}"
         if init.quantity < instrument.min_quantity:
             return (
@@ -279,7 +288,7 @@ class OrderManager:
                 DenialCode.QUANTITY_ABOVE_MAX,
                 f"quantity {init.quantity} lots is above the maximum {instrument.max_quantity}",
             )
-        return None
+        return venue
 
     def _deny(
         self, init: OrderInitialized, code: str, reason: str, order: Order | None = None

@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 import msgspec
+from msgspec.structs import force_setattr
 
 from ironkeel.model.errors import InvalidInputError
 
@@ -18,12 +21,16 @@ __all__ = [
     "TradeId",
     "Venue",
     "VenueOrderId",
+    "formatted_id_maker",
     "new_client_order_id",
 ]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/:]*$")
 #: A symbol may also contain dots ("BRK.B"): ``InstrumentId.parse`` splits on the last one.
 _SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/:.]*$")
+
+
+_match_name = _NAME.match
 
 
 def _check_name(kind: str, value: object, pattern: re.Pattern[str] = _NAME) -> None:
@@ -43,7 +50,9 @@ class _StrId(msgspec.Struct, frozen=True, gc=False):
     value: str
 
     def __post_init__(self) -> None:
-        _check_name(type(self).__name__, self.value)
+        value = self.value
+        if type(value) is not str or _match_name(value) is None:
+            _check_name(type(self).__name__, value)
 
     def __str__(self) -> str:
         return self.value
@@ -98,7 +107,7 @@ class ClientOrderId(msgspec.Struct, frozen=True, gc=False):
     value: str
 
     def __post_init__(self) -> None:
-        if type(self.value) is str and _CANONICAL_UUID.match(self.value):
+        if type(self.value) is str and _match_uuid(self.value) is not None:
             return
         try:
             parsed = uuid.UUID(self.value)
@@ -119,12 +128,41 @@ class ClientOrderId(msgspec.Struct, frozen=True, gc=False):
 
 
 _CANONICAL_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_match_uuid = _CANONICAL_UUID.match
 # RFC 4122 version 4: the version nibble is 4 and the variant bits are 10.
 _V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _V4_SET = (0x4000 << 64) | (0x8000 << 48)
 
+Id = TypeVar("Id", bound="_StrId | ClientOrderId")
+
+
+def formatted_id_maker(kind: type[Id]) -> Callable[[str], Id]:
+    """A constructor of ``kind`` ids for text the engine formats itself, valid by
+    construction (``f"V-{n}"``, a canonical UUID): it skips the check ``kind(text)``
+    runs, ~4x cheaper on the order path. Never use it for text from outside the engine.
+
+    A copy of a valid prototype gets the new text: msgspec copies without
+    ``__post_init__``, and the copy is not shared before its one field is set.
+    """
+    # msgspec's type stubs leave out Struct.__copy__ (a shallow copy, no __post_init__).
+    copy: Callable[[], Id] = kind(_PROTOTYPE_TEXT[kind is ClientOrderId]).__copy__  # type: ignore[union-attr]
+
+    def make(text: str) -> Id:
+        made = copy()
+        force_setattr(made, "value", text)
+        return made
+
+    return make
+
+
+_PROTOTYPE_TEXT = ("X", "00000000-0000-4000-8000-000000000000")
+_copy_client_order_id: Callable[[], ClientOrderId] = ClientOrderId(_PROTOTYPE_TEXT[1]).__copy__  # type: ignore[attr-defined]  # see formatted_id_maker
+
 
 def new_client_order_id(rng: random.Random) -> ClientOrderId:
     """A version-4 UUID drawn from ``rng``: a seeded rng gives the same ids every run."""
-    h = f"{(rng.getrandbits(128) & _V4_CLEAR) | _V4_SET:032x}"
-    return ClientOrderId(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    h = ((rng.getrandbits(128) & _V4_CLEAR) | _V4_SET).to_bytes(16, "big").hex()
+    # formatted_id_maker(ClientOrderId), inlined: the text is a canonical UUID by construction.
+    made = _copy_client_order_id()
+    force_setattr(made, "value", f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return made

@@ -20,7 +20,7 @@ _Holder = tuple[Position, Balance, Balance]  # open position, its ledger's and a
 class Mark:
     """The current mark of one instrument (per side) and the open positions holding it."""
 
-    __slots__ = ("account_balances", "holders", "instrument", "long_px", "short_px")
+    __slots__ = ("account_balances", "holders", "instrument", "long_px", "only", "short_px")
 
     def __init__(self, instrument: Instrument) -> None:
         self.instrument = instrument
@@ -30,19 +30,37 @@ class Mark:
         self.short_px: int | None = None
         self.holders: list[_Holder] = []
         self.account_balances: list[Balance] = []  # of the holders, each once
+        #: The holder when there is exactly one (the common case, revalued inline by
+        #: ``Portfolio.on_bar``), else None.
+        self.only: _Holder | None = None
 
     def hold(self, position: Position, ledger_balance: Balance, account_balance: Balance) -> None:
         """Start revaluing ``position`` (it just opened) on this instrument's prices."""
-        self.holders.append((position, ledger_balance, account_balance))
-        self._index()
+        holder = (position, ledger_balance, account_balance)
+        holders = self.holders
+        holders.append(holder)
+        self.only = holder if len(holders) == 1 else None
+        # Incremental ``_index``: the new holder's account goes last unless already listed.
+        for balance in self.account_balances:
+            if balance is account_balance:
+                return
+        self.account_balances = [*self.account_balances, account_balance]
 
     def release(self, position: Position) -> None:
         """Stop revaluing ``position`` (it is flat)."""
-        self.holders = [h for h in self.holders if h[0] is not position]
+        holders = self.holders
+        if len(holders) == 1 and holders[0][0] is position:  # the common case: the only holder
+            self.holders = []
+            self.account_balances = []
+            self.only = None
+            return
+        self.holders = [h for h in holders if h[0] is not position]
         self._index()
 
     def _index(self) -> None:
-        self.account_balances = list({id(h[2]): h[2] for h in self.holders}.values())
+        holders = self.holders
+        self.account_balances = list({id(h[2]): h[2] for h in holders}.values())
+        self.only = holders[0] if len(holders) == 1 else None
 
     def revalue(self, long_px: int, short_px: int) -> None:
         """Value every holder's longs at ``long_px`` and shorts at ``short_px``.

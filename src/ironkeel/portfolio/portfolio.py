@@ -51,6 +51,20 @@ __all__ = ["Portfolio"]
 _BUY: Final = OrderSide.BUY
 _SELL: Final = OrderSide.SELL
 
+#: What one fill books into: its strategy, account and instrument ids, then the mark,
+#: account, ledger, position and the ledger's and account's balance of its currency.
+_Books = tuple[
+    StrategyId,
+    AccountId,
+    InstrumentId,
+    Mark,
+    Account,
+    StrategyLedger,
+    Position,
+    Balance,
+    Balance,
+]
+
 
 class Portfolio:
     """Books fills into per-account, per-strategy ledgers and marks them to market.
@@ -102,6 +116,7 @@ class Portfolio:
                 "accounts", [], "is empty", "pass at least one (AccountId, [Money, ...])"
             )
         self._ledgers: dict[StrategyId, list[StrategyLedger]] = {}  # in every account
+        self._last_books: _Books | None = None  # the one-entry cache of on_fill
 
     # --- inputs -----------------------------------------------------------------------
 
@@ -130,30 +145,33 @@ class Portfolio:
         unknown instrument or account, a non-positive or non-int ``last_qty``, a
         non-int ``last_px`` or ``commission_raw``, or a side that is not an OrderSide.
         """
-        mark = self._marks.get(fill.instrument_id)
-        account = self._accounts.get(fill.account_id)
         qty, px, side, commission = fill.last_qty, fill.last_px, fill.side, fill.commission_raw
         if (
-            mark is None
-            or account is None
-            or type(qty) is not int
+            type(qty) is not int
             or qty <= 0
             or type(px) is not int
             or type(commission) is not int
             or (side is not _BUY and side is not _SELL)
         ):
             raise self._invalid_fill(fill)
-        ledger = self._ledger_in(account, fill.strategy_id)
-        position = ledger._position(mark.instrument)
-        ledger_balance = ledger._balance(position.currency)
-        account_balance = account._balance(position.currency)
+        books = self._last_books
+        if (
+            books is None
+            or books[0] is not fill.strategy_id
+            or books[1] is not fill.account_id
+            or books[2] is not fill.instrument_id
+        ):
+            books = self._books_of(fill)
+        _, _, _, mark, account, ledger, position, ledger_balance, account_balance = books
         was_open = position._qty != 0
 
         signed = qty if side is _BUY else -qty
         realized = position._apply(signed, px)
         # Cash pays the notional and the fee; the position is worth its market mark, or
         # the fill's price while the instrument has no market price yet.
-        fee = commission if fill.commission_currency == position.currency else 0
+        currency = position.currency
+        fee_currency = fill.commission_currency
+        fee = commission if fee_currency is currency or fee_currency == currency else 0
         position._fees += fee
         cash = -signed * px * position.unit_raw - fee
         long_px, short_px = mark.long_px, mark.short_px
@@ -162,11 +180,14 @@ class Portfolio:
         value = position._exposure * (long_px if position._qty > 0 else short_px)
         equity_change = cash + value - position._value
         position._value = value
-        for balance in (ledger_balance, account_balance):
-            balance.cash += cash
-            balance.equity += equity_change
-            balance.realized += realized
-            balance.fees += fee
+        ledger_balance.cash += cash
+        ledger_balance.equity += equity_change
+        ledger_balance.realized += realized
+        ledger_balance.fees += fee
+        account_balance.cash += cash
+        account_balance.equity += equity_change
+        account_balance.realized += realized
+        account_balance.fees += fee
         fee_balances = () if fee == commission else _charge_other(fill, ledger, account)
 
         if position._qty and not was_open:
@@ -175,8 +196,39 @@ class Portfolio:
             mark.release(position)
         if mark.long_px is None:  # every holder is worth the last fill price until a market price
             mark.revalue(px, px)
-        for balance in (ledger_balance, account_balance, *fee_balances):
+        # Balance.touch of both, inlined
+        if ledger_balance.equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call
+            ledger_balance.hwm = ledger_balance.equity
+        if account_balance.equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call
+            account_balance.hwm = account_balance.equity
+        for balance in fee_balances:
             balance.touch()
+
+    def _books_of(self, fill: OrderFilled) -> _Books:
+        """What a fill books into, found (and created) by its ids; kept for the next fill.
+
+        Marks, accounts, ledgers, positions and balances are created once and never
+        replaced, so the entry stays valid; it is keyed by the ids' identity (a strategy's
+        fills usually share the id objects) and holds them, so no other id reuses them.
+        """
+        mark = self._marks.get(fill.instrument_id)
+        account = self._accounts.get(fill.account_id)
+        if mark is None or account is None:
+            raise self._invalid_fill(fill)
+        ledger = self._ledger_in(account, fill.strategy_id)
+        position = ledger._position(mark.instrument)
+        books = self._last_books = (
+            fill.strategy_id,
+            fill.account_id,
+            fill.instrument_id,
+            mark,
+            account,
+            ledger,
+            position,
+            ledger._balance(position.currency),
+            account._balance(position.currency),
+        )
+        return books
 
     def on_bar(self, bar: Bar) -> None:
         """Mark the bar's instrument at its close."""
@@ -190,8 +242,27 @@ class Portfolio:
                 raise self._unknown_instrument(bar_type.instrument_id, "Bar") from None
             self._last_bar_type, self._last_bar_mark = bar_type, mark
         px = mark.long_px = mark.short_px = bar.close
-        if mark.holders:
+        if not mark.holders:
+            return
+        only = mark.only
+        if only is None:
             mark.revalue(px, px)
+            return
+        # ``mark.revalue(px, px)`` for its one holder, inlined: this runs on every bar while
+        # a position is open, and the call would be a quarter of the bar's cost here.
+        position, ledger_balance, account_balance = only
+        value = position._exposure * px
+        delta = value - position._value
+        if delta:
+            position._value = value
+            equity = ledger_balance.equity + delta
+            ledger_balance.equity = equity
+            if equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
+                ledger_balance.hwm = equity
+            equity = account_balance.equity + delta
+            account_balance.equity = equity
+            if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
+                account_balance.hwm = equity
 
     def on_trade(self, tick: TradeTick) -> None:
         """Mark the instrument at the trade's price."""

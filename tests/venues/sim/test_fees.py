@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from ironkeel.model import InvalidInputError, LiquiditySide, Money
+from ironkeel.model import Currency, InvalidInputError, LiquiditySide, Money
+from ironkeel.model.values import MONEY_DECIMALS, round_div
 from ironkeel.venues.sim import BpsFee, MakerTakerFee, NoFee, PerUnitFee, order_commission_raw
 
 from ._factories import BUY, USD, exchange, instrument, order, quote, run_steps, snapshot
@@ -125,3 +129,50 @@ def test_fee_model_validation(build: object, field: str) -> None:
 
 def test_fee_models_keep_their_rate_exact() -> None:
     assert BpsFee("2.5").bps == Decimal("2.5")
+
+
+@given(
+    maker_bps=st.none() | st.integers(-5, 0),
+    taker_bps=st.none() | st.integers(5, 30),
+    rate=st.sampled_from(["0", "0.0002", "0.00035", "-0.0001"]),
+    precision=st.integers(0, 8),
+    liquidity=st.sampled_from([MAKER, TAKER]),
+    qty=st.integers(1, 10**6),
+    px=st.integers(-(10**7), 10**7),
+)
+def test_maker_taker_fee_is_the_exact_half_up_rounding_of_the_rate(
+    maker_bps: int | None,
+    taker_bps: int | None,
+    rate: str,
+    precision: int,
+    liquidity: LiquiditySide,
+    qty: int,
+    px: int,
+) -> None:
+    inst = instrument(
+        quote_currency=Currency(f"C{precision}X", precision),
+        price_increment="0.01",
+        maker_fee=rate,
+        taker_fee="0.0005",
+    )
+    assume(maker_bps is None or maker_bps >= -(taker_bps or 0))  # a rebate needs a taker fee
+    model = MakerTakerFee(maker_bps=maker_bps, taker_bps=taker_bps)
+    bps = maker_bps if liquidity is MAKER else taker_bps
+    if bps is None:
+        fraction = Fraction(inst.maker_fee if liquidity is MAKER else inst.taker_fee)
+    else:
+        fraction = Fraction(bps, 10_000)
+    step = 10 ** (MONEY_DECIMALS - precision)
+    exact = abs(px * qty * inst.unit_raw) * fraction / step
+    expected = round_div(exact.numerator, exact.denominator, "half_up") * step
+
+    assert model.fee_raw(inst, liquidity, qty, px) == expected
+    assert model.fee_raw(inst, liquidity, qty, px) == expected  # the cached rates agree
+
+
+def test_one_maker_taker_model_keeps_each_instruments_own_rate() -> None:
+    model = MakerTakerFee()
+    cheap, dear = instrument(taker_fee="0.0001"), instrument(taker_fee="0.001")
+    for _ in range(2):
+        assert model.fee_raw(cheap, TAKER, 100, 100) == usd("1.00")
+        assert model.fee_raw(dear, TAKER, 100, 100) == usd("10.00")

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 Number = Decimal | int | str
+_MAKER: Final = LiquiditySide.MAKER
 _BPS: Final = 10_000
 _STEPS: Final[dict[int, int]] = {p: 10 ** (MONEY_DECIMALS - p) for p in range(MONEY_DECIMALS + 1)}
 
@@ -149,7 +150,7 @@ class MakerTakerFee:
     ``-taker_bps``; ``taker_bps`` must be >= 0.
     """
 
-    __slots__ = ("maker_bps", "minimum", "taker_bps")
+    __slots__ = ("_rates", "maker_bps", "minimum", "taker_bps")
 
     def __init__(
         self,
@@ -171,9 +172,22 @@ class MakerTakerFee:
             )
         self.maker_bps = maker
         self.minimum = _non_negative("MakerTakerFee", "minimum", minimum)
+        #: Per instrument (by identity; the entry keeps it alive so its id is not reused):
+        #: the instrument, (num, den * step) for maker and for taker fills, and the step.
+        self._rates: dict[int, tuple[Instrument, tuple[int, int], tuple[int, int], int]] = {}
+
+    def _rates_of(
+        self, instrument: Instrument
+    ) -> tuple[Instrument, tuple[int, int], tuple[int, int], int]:
+        step = _step(instrument)
+        maker_num, maker_den = self._rate(instrument, _MAKER)
+        taker_num, taker_den = self._rate(instrument, LiquiditySide.TAKER)
+        rates = (instrument, (maker_num, maker_den * step), (taker_num, taker_den * step), step)
+        self._rates[id(instrument)] = rates
+        return rates
 
     def _rate(self, instrument: Instrument, liquidity: LiquiditySide) -> tuple[int, int]:
-        if liquidity is LiquiditySide.MAKER:
+        if liquidity is _MAKER:
             bps, rate = self.maker_bps, instrument.maker_fee
         else:
             bps, rate = self.taker_bps, instrument.taker_fee
@@ -185,9 +199,18 @@ class MakerTakerFee:
     def fee_raw(
         self, instrument: Instrument, liquidity: LiquiditySide, last_qty: int, last_px: int
     ) -> int:
-        num, den = self._rate(instrument, liquidity)
-        notional = abs(last_px * last_qty * instrument.unit_raw)
-        return _round(notional * num, den, instrument)
+        # Once per fill: the rate's integer ratio is worked out once per instrument.
+        rates = self._rates.get(id(instrument))
+        if rates is None or rates[0] is not instrument:
+            rates = self._rates_of(instrument)
+        num, den = rates[1] if liquidity is _MAKER else rates[2]
+        # round_div(notional * num, den, "half_up"), inlined (den > 0, notional >= 0)
+        q, r = divmod(
+            abs(last_px * last_qty * instrument.unit_raw) * (-num if num < 0 else num), den
+        )
+        if r + r >= den:
+            q += 1
+        return (-q if num < 0 else q) * rates[3]
 
     def __repr__(self) -> str:
         return (

@@ -70,11 +70,16 @@ def order_rejection(market: Market | None, rec: SimOrder, now: int) -> str | Non
     """Why the venue refuses the new order ``rec``, or None if it accepts it."""
     if market is None:
         return f"instrument {rec.instrument_id} is not listed at this venue"
-    problem = _quantity_problem(market.instrument, rec.quantity) or _notional_problem(
-        market, rec, rec.quantity
-    )
-    if problem:
-        return problem
+    # Once per order: each check's helper runs only when its cheap guard says it may fail.
+    instrument = market.instrument
+    quantity = rec.quantity
+    maximum = instrument.max_quantity
+    if quantity < instrument.min_quantity or (maximum is not None and quantity > maximum):
+        return _quantity_problem(instrument, quantity)
+    if instrument.min_notional is not None:
+        problem = _notional_problem(market, rec, quantity)
+        if problem:
+            return problem
     if rec.expire_time_ns is not None and rec.expire_time_ns <= now:
         return f"GTD expire time {rec.expire_time_ns} is not after the venue time {now}"
     if rec.reduce_only and market.position * rec.side >= 0:
@@ -82,7 +87,9 @@ def order_rejection(market: Market | None, rec: SimOrder, now: int) -> str | Non
             f"reduce-only {rec.side.name} would increase the position "
             f"({market.position} lots) instead of reducing it"
         )
-    return _post_only_problem(market, rec, rec.price)
+    if rec.post_only:
+        return _post_only_problem(market, rec, rec.price)
+    return None
 
 
 def modify_rejection(market: Market, rec: SimOrder, cmd: ModifyOrder) -> str | None:

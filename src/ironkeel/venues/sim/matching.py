@@ -49,10 +49,10 @@ from ironkeel.venues.sim.executor import Executor
 from ironkeel.venues.sim.fills import TouchPolicy
 from ironkeel.venues.sim.market import Market
 from ironkeel.venues.sim.path import START, Position, first_at_or_above, first_at_or_below
-from ironkeel.venues.sim.records import SimOrder
+from ironkeel.venues.sim.records import OPEN_STATES, SimOrder
 from ironkeel.venues.sim.slippage import SlipContext
 
-__all__ = ["match_levels", "match_path", "opposite_levels"]
+__all__ = ["all_plain_market", "fill_at_start", "match_levels", "match_path", "opposite_levels"]
 
 _TRIGGER: Final = 0
 _FILL: Final = 1
@@ -101,8 +101,8 @@ def match_path(
     touch: TouchPolicy,
 ) -> int:
     """Match ``orders`` along ``path``; returns the lots filled (taken from ``budget``)."""
-    if budget is None and all(rec.is_market and not rec.awaits_trigger for rec in orders):
-        return _fill_at_start(ex, market, orders, path[0], ctx)
+    if budget is None and all_plain_market(orders):
+        return fill_at_start(ex, market, orders, path[0], ctx)
     signed = {OrderSide.BUY: path, OrderSide.SELL: tuple(-p for p in path)}
     heap: list[tuple[Position, int, int, int, LiquiditySide, SimOrder]] = []
     for seq, rec in enumerate(orders):
@@ -138,17 +138,27 @@ def match_path(
     return used
 
 
-def _fill_at_start(
+def all_plain_market(orders: Iterable[SimOrder]) -> bool:
+    """Whether every order is a market order that fills at once (no stop still to trigger)."""
+    for rec in orders:  # noqa: SIM110 - a loop costs less than all(generator), on every fill
+        if not rec.is_market or rec.awaits_trigger:
+            return False
+    return True
+
+
+def fill_at_start(
     ex: Executor, market: Market, orders: Iterable[SimOrder], px: int, ctx: SlipContext
 ) -> int:
-    """Only market orders and no volume cap: each fills whole at the path's first point, in
-    arrival order (what the general walk does, without its heap)."""
+    """Only market orders and no volume cap: each fills whole at the path's first point
+    ``px``, in arrival order (what ``match_path`` does then, without its heap); returns the
+    lots filled."""
     used = 0
+    fill = ex.fill
     for rec in orders:
         rec.fresh = False
-        if rec.is_open:
-            used += ex.fill(market, rec, rec.leaves, px, liquidity=_TAKER, ctx=ctx)
-            if rec.once and rec.is_open:
+        if rec.status in OPEN_STATES:
+            used += fill(market, rec, rec.quantity - rec.filled, px, _TAKER, ctx)
+            if rec.once and rec.status in OPEN_STATES:
                 ex.close(market, rec, _CANCELED)
     return used
 

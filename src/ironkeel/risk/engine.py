@@ -1,0 +1,446 @@
+"""The risk engine: on the one path every order takes (strategy -> risk -> OMS -> venue).
+
+- **Pre-trade**: ``SubmitOrder`` and ``ModifyOrder`` reach the risk engine first. A
+  halted platform or a disabled strategy denies everything but emergency orders
+  (``TRADING_HALTED``, ``STRATEGY_DISABLED``); then the configured controls run
+  (``ControlSet``); a denial becomes ``OrderDenied`` with the control's reason code,
+  delivered to the strategy's ``on_order`` and logged; an approved order goes to the OMS.
+  Cancels go straight to the OMS: they only ever reduce risk.
+- **Post-trade**: after every market-data item (the engine subscribes ``on_data`` last)
+  and every fill, the strategy, portfolio and platform drawdown breakers are evaluated on
+  the equity that changed, in exact integers. A WARNING is an alert; a trip is acted on
+  exactly once: the strategy (strategy breaker), every strategy (portfolio breaker) or the
+  whole platform (platform breaker) is disabled and liquidated through one plan
+  (``Liquidator``). Tripped breakers stay tripped until an operator resets them, also
+  across a restart (``BreakerJournal``).
+- **Kill switches** per strategy, per venue and global, from the API (and the CLI).
+- Every risk decision, breaker transition, operator action and the configuration digest
+  go to the audit log when one is given.
+
+Backtest, paper and live use this same class; only the clock and the venue differ.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from ironkeel.audit import AuditLog, record_operator_action
+from ironkeel.core.bus import MessageBus
+from ironkeel.core.clock import Clock
+from ironkeel.model.commands import ModifyOrder, SubmitOrder
+from ironkeel.model.errors import InvalidInputError
+from ironkeel.model.events import OrderEvent, OrderFilled, OrderInitialized
+from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, Venue
+from ironkeel.model.instruments import Instrument
+from ironkeel.model.orders import Order
+from ironkeel.model.values import Currency
+from ironkeel.portfolio import Portfolio
+from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
+from ironkeel.risk.config import BreakerSettings
+from ironkeel.risk.controls import ControlSet
+from ironkeel.risk.journal import BreakerJournal
+from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
+from ironkeel.risk.tracker import ExposureTracker
+
+__all__ = ["OrderGateway", "RiskEngine", "RiskEvent"]
+
+log = logging.getLogger("ironkeel.risk")
+
+TRADING_HALTED: Final = "TRADING_HALTED"
+STRATEGY_DISABLED: Final = "STRATEGY_DISABLED"
+
+
+class OrderGateway(Protocol):
+    """What the risk engine needs of the OMS behind it (``execution.OrderManager``)."""
+
+    def submit(self, command: SubmitOrder) -> None: ...
+
+    def modify(self, command: ModifyOrder) -> None: ...
+
+    def deny(self, init: OrderInitialized, reason_code: str, reason: str) -> None: ...
+
+    def refuse_modify(self, command: ModifyOrder, reason: str) -> None: ...
+
+    def order(self, client_order_id: ClientOrderId) -> Order | None: ...
+
+
+@dataclass(frozen=True)
+class RiskEvent:
+    """One row of ``risk_events.csv``: a breaker transition, a kill or an operator action."""
+
+    ts_ns: int
+    level: str
+    scope: str
+    strategy: str
+    from_state: str
+    to_state: str
+    reason: str
+
+
+class RiskEngine:
+    """Pre-trade controls, drawdown breakers, kill switches and liquidation (module doc)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        bus: MessageBus,
+        oms: OrderGateway,
+        portfolio: Portfolio,
+        instruments: Sequence[Instrument],
+        controls: ControlSet,
+        settings: BreakerSettings,
+        currency: Currency,
+        audit: AuditLog | None = None,
+        journal: BreakerJournal | None = None,
+    ) -> None:
+        self._clock = clock
+        self._bus = bus
+        self._oms = oms
+        self._portfolio = portfolio
+        self._controls = controls
+        self.settings = settings
+        self.currency = currency
+        self._audit = audit
+        self._journal = journal
+        self.tracker = ExposureTracker(
+            clock=clock,
+            portfolio=portfolio,
+            instruments=instruments,
+            currency=currency,
+            order_of=oms.order,
+        )
+        self._instruments_of: dict[StrategyId, tuple[InstrumentId, ...]] = {}
+        self.breakers: dict[str, DrawdownBreaker] = {}
+        self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
+        self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
+        self._read: Callable[[], list[int]] | None = None
+        self._last: list[int] = []
+        self.disabled: dict[StrategyId, str] = {}
+        self.halted: str | None = None
+        self.events: list[RiskEvent] = []
+        self.denials = 0
+        self.liquidator = Liquidator(
+            clock=clock,
+            bus=bus,
+            position=lambda s, i: portfolio.position(s, i).qty,
+            instruments_of=lambda s: self._instruments_of.get(s, ()),
+            on_done=self._liquidated,
+        )
+        bus.register(SubmitOrder, self.submit)
+        bus.register(ModifyOrder, self.modify)
+        bus.subscribe(OrderEvent, self._on_order_event)
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def add_strategy(
+        self, strategy_id: StrategyId, instruments: Sequence[InstrumentId], capital_raw: int
+    ) -> None:
+        """Guard a strategy: its breaker limits are fractions of ``capital_raw``."""
+        self._instruments_of[strategy_id] = tuple(instruments)
+        self.tracker.set_capital(strategy_id, capital_raw)
+        breaker = self._breaker(
+            f"strategy:{strategy_id}",
+            level="strategy",
+            scope=str(strategy_id),
+            capital_raw=capital_raw,
+            max_drawdown=self.settings.strategy_max_drawdown,
+            daily_loss=self.settings.strategy_daily_loss,
+        )
+        self._strategy_breakers.append((strategy_id, breaker))
+        if not breaker.allows_trading:
+            self.disabled[strategy_id] = f"breaker {breaker.name} is {breaker.state.name}"
+
+    def start(self, platform_capital_raw: int) -> None:
+        """Arm the portfolio and platform breakers; call after every ``add_strategy``."""
+        portfolio_capital = sum(self.tracker.capital(s) for s, _ in self._strategy_breakers)
+        if portfolio_capital > 0:
+            self._aggregate.append(
+                self._breaker(
+                    "portfolio",
+                    level="portfolio",
+                    capital_raw=portfolio_capital,
+                    max_drawdown=self.settings.portfolio_max_drawdown,
+                    daily_loss=None,
+                )
+            )
+        platform = self._breaker(
+            "platform",
+            level="platform",
+            capital_raw=platform_capital_raw,
+            max_drawdown=self.settings.platform_max_drawdown,
+            daily_loss=None,
+        )
+        self._aggregate.append(platform)
+        if not platform.allows_trading:
+            self.halted = f"breaker platform is {platform.state.name}"
+        self._read = self._portfolio.equity_reader(
+            self.currency, [s for s, _ in self._strategy_breakers]
+        )
+        self._last = [None] * (1 + len(self._strategy_breakers))  # type: ignore[list-item]
+        self._audit_append(
+            "config_change", "risk", "risk-config", {"controls_digest": self._controls.digest}
+        )
+
+    def _breaker(self, name: str, **options: Any) -> DrawdownBreaker:
+        snapshots = self._journal.load() if self._journal is not None else {}
+        if name in snapshots:
+            breaker = DrawdownBreaker.restore(snapshots[name], journal=self._journal)
+        else:
+            breaker = DrawdownBreaker(
+                name, warn_at=self.settings.warn_at, journal=self._journal, **options
+            )
+        self.breakers[name] = breaker
+        return breaker
+
+    # --- pre-trade --------------------------------------------------------------------------
+
+    def submit(self, command: SubmitOrder) -> None:
+        """Check the order; send it to the OMS or deny it with a reason code."""
+        order = command.order
+        reason: tuple[str, str] | None = None
+        if not order.emergency:
+            if self.halted is not None:
+                reason = (TRADING_HALTED, f"the platform is halted: {self.halted}")
+            elif order.strategy_id in self.disabled:
+                reason = (STRATEGY_DISABLED, self.disabled[order.strategy_id])
+        if reason is None:
+            denial = self._controls.check(order, self.tracker)
+            if denial is not None:
+                reason = (denial.code, denial.reason)
+        if reason is not None:
+            self.denials += 1
+            self._decision(order, "denied", *reason)
+            self._oms.deny(order, *reason)
+            return
+        self._decision(order, "approved", "", "")
+        self.tracker.accepted(order)
+        self._oms.submit(command)
+
+    def modify(self, command: ModifyOrder) -> None:
+        order = self._oms.order(command.client_order_id)
+        emergency = order is not None and order.emergency
+        denial = self._controls.check_modify(command.strategy_id, self.tracker, emergency=emergency)
+        if denial is not None and order is not None:
+            self.denials += 1
+            self._decision(order.init, "modify denied", denial.code, denial.reason)
+            log.info("modify of %s denied: %s", command.client_order_id, denial.reason)
+            self._oms.refuse_modify(command, f"{denial.code}: {denial.reason}")
+            return
+        self._oms.modify(command)
+
+    def _decision(self, order: OrderInitialized, outcome: str, code: str, reason: str) -> None:
+        if self._audit is None:
+            return
+        self._audit_append(
+            "risk_decision",
+            "risk",
+            str(order.client_order_id),
+            {
+                "outcome": outcome,
+                "code": code,
+                "reason": reason,
+                "strategy": str(order.strategy_id),
+                "instrument": str(order.instrument_id),
+                "side": order.side.name,
+                "quantity": order.quantity,
+                "emergency": order.emergency,
+            },
+        )
+
+    # --- post-trade -------------------------------------------------------------------------
+
+    def on_data(self, item: Any) -> None:
+        """After an item is handled: new reference price, then the breakers (a loop handler)."""
+        self.tracker.on_data(item)
+        self.evaluate(item.ts_init)
+
+    def evaluate(self, ts_ns: int) -> None:
+        """Evaluate every breaker whose equity changed since the last evaluation."""
+        read = self._read
+        if read is None:
+            return
+        equities = read()
+        last = self._last
+        if equities == last:
+            return
+        changed_total = equities[0] != last[0]
+        for index, (strategy_id, breaker) in enumerate(self._strategy_breakers, start=1):
+            equity = equities[index]
+            if equity != last[index]:
+                self._handle(breaker.evaluate(equity, ts_ns), (strategy_id,))
+        if changed_total or len(self._aggregate) > 1:
+            strategies_total = sum(equities[1:])
+            for breaker in self._aggregate:
+                equity = equities[0] if breaker.level == "platform" else strategies_total
+                self._handle(breaker.evaluate(equity, ts_ns), self._all())
+        self._last = equities
+
+    def _all(self) -> tuple[StrategyId, ...]:
+        return tuple(s for s, _ in self._strategy_breakers)
+
+    def _handle(
+        self, transitions: tuple[BreakerTransition, ...], scope: tuple[StrategyId, ...]
+    ) -> None:
+        for transition in transitions:
+            self._record(transition)
+            if transition.to_state is BreakerState.WARNING:
+                log.warning("risk alert: %s %s", transition.breaker, transition.reason)
+            elif transition.to_state is BreakerState.TRIGGERED:
+                self._tripped(transition, scope)
+
+    def _tripped(self, transition: BreakerTransition, scope: tuple[StrategyId, ...]) -> None:
+        breaker = self.breakers[transition.breaker]
+        why = f"breaker {breaker.name} tripped: {transition.reason}"
+        log.error("%s", why)
+        if breaker.level == "platform":
+            self.halted = why
+            if not self.settings.flatten_on_platform_trip:
+                return
+        for strategy_id in scope:
+            self.disabled.setdefault(strategy_id, why)
+        self.liquidator.liquidate(f"{breaker.name}#{breaker.trips}", scope, why)
+
+    def _liquidated(self, plan: LiquidationPlan) -> None:
+        name = plan.plan_id.rpartition("#")[0]
+        breaker = self.breakers.get(name)
+        if breaker is not None and breaker.state is BreakerState.TRIGGERED:
+            transition = breaker.cooled(
+                f"liquidation {plan.plan_id} done: flat", self._clock.timestamp_ns()
+            )
+            self._record(transition)
+
+    def _on_order_event(self, event: OrderEvent) -> None:
+        self.tracker.on_order_event(event)
+        self.liquidator.on_order_event(event)
+        if self._audit is not None:
+            self._audit_append(
+                "order_event", "engine", str(event.client_order_id), event, ts_ns=event.ts_event
+            )
+        if type(event) is OrderFilled:
+            self.evaluate(event.ts_event)
+
+    # --- kill switches and operator actions --------------------------------------------------
+
+    def kill_strategy(self, strategy_id: StrategyId, *, operator: str, reason: str) -> None:
+        """Disable one strategy and liquidate it (cancel its orders, close its positions)."""
+        self._operator(operator, "kill strategy", str(strategy_id), reason)
+        self._known(strategy_id)
+        why = f"killed by {operator}: {reason}"
+        self.disabled[strategy_id] = why
+        self._event("strategy", str(strategy_id), str(strategy_id), "RUNNING", "KILLED", why)
+        self.liquidator.liquidate(f"kill:{strategy_id}:{self._clock.timestamp_ns()}",
+                                  (strategy_id,), why)  # fmt: skip
+
+    def kill_venue(self, venue: Venue, *, operator: str, reason: str) -> None:
+        """Disable and liquidate every strategy trading at ``venue``."""
+        self._operator(operator, "kill venue", str(venue), reason)
+        scope = tuple(
+            s for s, ids in self._instruments_of.items() if any(i.venue == venue for i in ids)
+        )
+        why = f"venue {venue} killed by {operator}: {reason}"
+        for strategy_id in scope:
+            self.disabled[strategy_id] = why
+        self._event("venue", str(venue), "", "RUNNING", "KILLED", why)
+        self.liquidator.liquidate(f"kill:{venue}:{self._clock.timestamp_ns()}", scope, why)
+
+    def kill_all(self, *, operator: str, reason: str) -> None:
+        """The global kill switch: halt every strategy and liquidate everything."""
+        self._operator(operator, "kill all", "platform", reason)
+        self.halted = f"killed by {operator}: {reason}"
+        self._event("platform", "platform", "", "RUNNING", "KILLED", self.halted)
+        self.liquidator.liquidate(
+            f"kill:all:{self._clock.timestamp_ns()}", self._all(), self.halted
+        )
+
+    def reset(self, strategy_id: StrategyId, *, operator: str, reason: str) -> None:
+        """An operator re-enables a strategy whose breaker tripped (or that was killed)."""
+        self._operator(operator, "reset", str(strategy_id), reason)
+        self._known(strategy_id)
+        breaker = self.breakers[f"strategy:{strategy_id}"]
+        if breaker.state in (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN):
+            self._record(breaker.reset(operator, reason, self._clock.timestamp_ns()))
+        self.disabled.pop(strategy_id, None)
+
+    def halt(self, *, operator: str, reason: str) -> None:
+        """An operator halt: nothing but emergency orders trades until ``resume``."""
+        self._operator(operator, "halt", "platform", reason)
+        breaker = self.breakers["platform"]
+        if breaker.state is not BreakerState.HALTED:
+            self._record(breaker.halt(operator, reason, self._clock.timestamp_ns()))
+        self.halted = f"halted by {operator}: {reason}"
+
+    def resume(self, *, operator: str, reason: str) -> None:
+        """An operator resumes trading after a halt or a platform trip."""
+        self._operator(operator, "resume", "platform", reason)
+        breaker = self.breakers["platform"]
+        now = self._clock.timestamp_ns()
+        if breaker.state is BreakerState.HALTED:
+            self._record(breaker.resume(operator, reason, now))
+        elif breaker.state in (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN):
+            self._record(breaker.reset(operator, reason, now))
+        self.halted = None
+
+    def status(self) -> dict[str, Any]:
+        """Every breaker's state, the disabled strategies and whether trading is halted."""
+        return {
+            "halted": self.halted,
+            "disabled": {str(s): why for s, why in self.disabled.items()},
+            "breakers": {
+                name: {"state": b.state.name, "trips": b.trips, "level": b.level}
+                for name, b in self.breakers.items()
+            },
+        }
+
+    def _known(self, strategy_id: StrategyId) -> None:
+        if strategy_id not in self._instruments_of:
+            raise InvalidInputError(
+                "strategy", str(strategy_id), "is not guarded by this risk engine",
+                f"use one of {sorted(map(str, self._instruments_of))}",
+            )  # fmt: skip
+
+    def _operator(self, operator: str, action: str, target: str, reason: str) -> None:
+        if not operator.strip() or not reason.strip():
+            raise InvalidInputError(
+                "operator/reason", (operator, reason), "must both be given",
+                "name who acts and why, e.g. --operator alice --reason 'post-mortem done'",
+            )  # fmt: skip
+        log.warning("operator %s: %s %s (%s)", operator, action, target, reason)
+        if self._audit is not None:
+            record_operator_action(
+                self._audit, ts_ns=self._clock.timestamp_ns(), operator=operator,
+                action=action, target=target, reason=reason,
+            )  # fmt: skip
+
+    # --- records ----------------------------------------------------------------------------
+
+    def _record(self, transition: BreakerTransition) -> None:
+        self._event(
+            transition.level,
+            transition.scope or transition.breaker,
+            transition.scope if transition.level == "strategy" else "",
+            transition.from_state.name,
+            transition.to_state.name,
+            transition.reason,
+            ts_ns=transition.ts_ns,
+        )
+        self._audit_append(
+            "breaker_transition", transition.operator or "risk", transition.breaker, transition,
+            ts_ns=transition.ts_ns,
+        )  # fmt: skip
+
+    def _event(self, *fields: str, ts_ns: int | None = None) -> None:
+        """Append a RiskEvent of (level, scope, strategy, from_state, to_state, reason)."""
+        when = self._clock.timestamp_ns() if ts_ns is None else ts_ns
+        self.events.append(RiskEvent(when, *fields))
+
+    def _audit_append(
+        self, kind: str, actor: str, subject: str, payload: Any, *, ts_ns: int | None = None
+    ) -> None:
+        if self._audit is None:
+            return
+        when = self._clock.timestamp_ns() if ts_ns is None else ts_ns
+        self._audit.append(kind, ts_ns=when, actor=actor, subject=subject, payload=payload)
