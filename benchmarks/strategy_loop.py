@@ -15,7 +15,8 @@ from pathlib import Path
 from benchmarks._report import bench_instrument, emit, peak_rss_mb
 from ironkeel.backtest import BacktestEngine
 from ironkeel.data import gbm_bars
-from ironkeel.model import Currency, Money, Venue
+from ironkeel.model import Bar, Currency, Money, Venue
+from ironkeel.risk.config import load_risk_config
 from ironkeel.strategy import load_strategy_class
 
 N_BARS = 1_000_000
@@ -24,8 +25,31 @@ INSTRUMENT = bench_instrument()
 SMA_CROSS = Path(__file__).resolve().parents[1] / "examples" / "strategies" / "sma_cross.py"
 
 
-def main() -> None:
-    bars = gbm_bars(INSTRUMENT, N_BARS, seed=42, start_price="30000")
+# The full risk layer with limits that never bind, so both runs trade the same orders:
+# ten pre-trade controls on every order and every breaker evaluated on every equity change.
+RISK = """
+[global]
+currency = "USD"
+max_order_notional = 10000000
+max_gross_exposure = 100000000
+max_leverage = 100
+price_collar_bps = 5000
+reference_max_age_s = 3600
+submit_rate = 1000000
+duplicate_count = 1000
+duplicate_window_s = 1
+[instruments."BTCUSD.SIM"]
+max_order_qty = 1000
+max_position = 1000
+[breakers]
+strategy_max_drawdown = "0.99"
+strategy_daily_loss = "0.99"
+portfolio_max_drawdown = "0.99"
+platform_max_drawdown = "0.99"
+"""
+
+
+def run(bars: list[Bar], *, risk: bool) -> tuple[float, int, int]:
     engine = BacktestEngine(seed=1)
     engine.add_instrument(INSTRUMENT)
     engine.add_venue(Venue("SIM"), [Money("1000000", USD)])
@@ -33,18 +57,36 @@ def main() -> None:
     strategy = load_strategy_class(SMA_CROSS)({"fast": 10, "slow": 30, "size": "1"})
     engine.add_strategy("sma_cross", strategy, allocation=Money("1000000", USD))
     engine.record_equity(USD)
+    if risk:
+        engine.add_risk(load_risk_config(RISK), USD)
     engine.build()
     start = time.perf_counter()
     handled = engine.run()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start, handled, len(engine.oms.orders())
+
+
+def main() -> None:
+    bars = gbm_bars(INSTRUMENT, N_BARS, seed=42, start_price="30000")
+    plain_s, handled, orders = run(bars, risk=False)
     emit(
         "sma_cross_1m_bars",
         bars=handled,
-        orders=len(engine.oms.orders()),
-        seconds=round(seconds, 3),
-        bars_per_s=round(handled / seconds),
+        orders=orders,
+        seconds=round(plain_s, 3),
+        bars_per_s=round(handled / plain_s),
         peak_rss_mb=peak_rss_mb(),
         target_bars_per_s=500_000,
+    )
+    risk_s, handled, orders = run(bars, risk=True)
+    emit(
+        "sma_cross_1m_bars_risk",
+        bars=handled,
+        orders=orders,
+        seconds=round(risk_s, 3),
+        bars_per_s=round(handled / risk_s),
+        slower_than_without_risk=round(risk_s / plain_s - 1, 3),
+        target_slower_at_most=0.3,
+        peak_rss_mb=peak_rss_mb(),
     )
 
 

@@ -18,7 +18,11 @@ from ironkeel.backtest.outputs import (
     write_json,
 )
 
-__all__ = ["BacktestResult"]
+__all__ = ["RISK_COLUMNS", "BacktestResult"]
+
+RISK_COLUMNS = [
+    "ts_ns", "time", "level", "scope", "strategy", "from_state", "to_state", "reason",
+]  # fmt: skip
 
 
 @dataclass
@@ -33,6 +37,8 @@ class BacktestResult:
     equity_columns: list[str]
     equity_rows: list[list[Any]]
     failures: list[dict[str, str]] = field(default_factory=list)
+    #: One row per risk event (breaker transitions, kills); empty without a risk engine.
+    risk_rows: list[list[Any]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -48,6 +54,10 @@ class BacktestResult:
     def trades(self) -> pd.DataFrame:
         return _frame(TRADE_COLUMNS, self.trade_rows, ("quantity", "entry_price", "exit_price",
                       "pnl"))  # fmt: skip
+
+    def risk_events(self) -> pd.DataFrame:
+        """Breaker transitions and kills, in order (empty without a risk engine)."""
+        return pd.DataFrame(self.risk_rows, columns=RISK_COLUMNS)
 
     def equity(self) -> pd.DataFrame:
         """The equity curve (floats, for analysis; the CSV keeps exact decimals)."""
@@ -65,6 +75,8 @@ class BacktestResult:
         write_csv(folder / "fills.csv", FILL_COLUMNS, self.fill_rows)
         write_csv(folder / "trades.csv", TRADE_COLUMNS, self.trade_rows)
         write_csv(folder / "equity.csv", self.equity_columns, self.equity_rows)
+        if self.summary.get("risk") is not None:
+            write_csv(folder / "risk_events.csv", RISK_COLUMNS, self.risk_rows)
         write_json(folder / "summary.json", self.summary)  # last: its presence means done
         return folder
 

@@ -36,6 +36,7 @@ from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
+from ironkeel.risk.config import RiskConfig, load_risk_config
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.host import SlotStatus
 from ironkeel.strategy.loader import load_strategy_class
@@ -70,6 +71,7 @@ class Plan:
     fees: FeeModel | None = None
     slippage: SlippageModel | None = None
     max_participation: Decimal | None = None
+    risk: RiskConfig | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -161,8 +163,20 @@ def plan_from_spec(spec: RunSpec) -> Plan:
         fees=parse_fees(spec.fees),
         slippage=parse_slippage(spec.slippage),
         max_participation=spec.max_participation,
+        risk=_risk_config(spec),
         notes=notes,
     )
+
+
+def _risk_config(spec: RunSpec) -> RiskConfig | None:
+    if spec.risk is None:
+        return None
+    if spec.risk == "default":
+        return load_risk_config("")
+    path = spec.resolve(spec.risk)
+    if not path.is_file():
+        raise SpecError(f"{path}: the risk configuration does not exist. Fix: check `risk =`")
+    return load_risk_config(path)
 
 
 def _instrument(declared: Any, venue: Venue, currency: Currency) -> Instrument:
@@ -210,8 +224,10 @@ def _allocations(plan: Plan) -> dict[str, Money]:
     return result
 
 
-def execute(plan: Plan, *, progress: Progress | None = None) -> BacktestResult:
-    """Run a loaded plan and collect its outputs."""
+def execute(
+    plan: Plan, *, progress: Progress | None = None, out: Path | None = None
+) -> BacktestResult:
+    """Run a loaded plan and collect its outputs (the audit log goes to ``out`` if given)."""
     start = min(items[0].ts_init for _, items in plan.streams)
     end = max(items[-1].ts_init for _, items in plan.streams)
     # The clock starts at the first item, so on_start sees the run's start time (and a
@@ -238,13 +254,25 @@ def execute(plan: Plan, *, progress: Progress | None = None) -> BacktestResult:
         for s in plan.strategies
     ]
     engine.record_equity(plan.currency)
+    if plan.risk is not None:
+        audit = journal = None
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            audit, journal = out / "audit.sqlite", out / "breakers.sqlite"
+            for stale in (audit, out / "audit.sqlite.head", journal):
+                stale.unlink(missing_ok=True)  # a backtest starts from a fresh log and journal
+        engine.add_risk(plan.risk, plan.currency, audit=audit, journal=journal)
     engine.build()
     if progress is not None and end > start:
         step = max((end - start) // 100, 1)
         engine.clock.set_timer(
             "progress", step, lambda e: progress(e.ts_event - start, end - start), start_ns=start
         )
-    engine.run()
+    try:
+        engine.run()
+    finally:
+        if engine.audit is not None:
+            engine.audit.close()
     return _collect(engine, plan, ids=ids, allocations=allocations, start=start, end=end)
 
 
@@ -292,6 +320,14 @@ def _collect(
             "fees": money_text(ledger.fees(currency).raw),
             "realized_pnl": money_text(ledger.realized(currency).raw),
         }
+        risk = engine.risk
+        if risk is not None:
+            breaker = risk.breakers[f"strategy:{sid}"]
+            entry["breaker_trips"] = breaker.trips
+            entry["breaker_state"] = breaker.state.name
+            if sid in risk.disabled and entry["status"] == "ok":
+                entry["status"] = "disabled"
+                entry["disabled_reason"] = risk.disabled[sid]
         if slot.failure is not None:
             failure = {
                 "strategy": str(sid),
@@ -327,6 +363,7 @@ def _collect(
         "fees": money_text(sum(o.commission_raw for o in orders)),
         "strategies": per_strategy,
         "failures": failures,
+        "risk": None if engine.risk is None else engine.risk.status(),
         "notes": plan.notes,
     }
     columns = ["ts_ns", "time", "equity", *[f"equity_{s}" for s in ids]]
@@ -334,8 +371,26 @@ def _collect(
         [t, iso(t), *(money_text(v) for v in row)]
         for t, row in zip(recorder.ts, recorder.rows, strict=True)
     ]
+    risk_rows = (
+        []
+        if engine.risk is None
+        else [
+            [
+                e.ts_ns,
+                iso(e.ts_ns),
+                e.level,
+                e.scope,
+                e.strategy,
+                e.from_state,
+                e.to_state,
+                e.reason,
+            ]
+            for e in engine.risk.events
+        ]
+    )
     return BacktestResult(
         summary=summary,
+        risk_rows=risk_rows,
         order_rows=order_rows(orders, instruments),
         fill_rows=fill_rows(fills, instruments),
         trade_rows=trade_rows(trades),
@@ -355,7 +410,10 @@ def _json_value(value: Any) -> Any:
 
 def run_backtest(spec: RunSpec, *, progress: Progress | None = None) -> BacktestResult:
     """Load, validate and run ``spec``; write the outputs when ``spec.out`` is set."""
-    result = execute(plan_from_spec(spec), progress=progress)
+    out = None
     if spec.out is not None:
-        result.write(spec.resolve(spec.out) if spec.base_dir != "." else Path(spec.out))
+        out = spec.resolve(spec.out) if spec.base_dir != "." else Path(spec.out)
+    result = execute(plan_from_spec(spec), progress=progress, out=out)
+    if out is not None:
+        result.write(out)
     return result

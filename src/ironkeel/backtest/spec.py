@@ -107,6 +107,9 @@ class RunSpec(_Spec, frozen=True, kw_only=True, forbid_unknown_fields=True):
     fees: str = "maker_taker"
     slippage: str = "none"
     max_participation: Decimal | None = None
+    #: A risk configuration (TOML, see docs/risk-config.md), or "default" for the default
+    #: breakers with no pre-trade limits; absent: no risk engine.
+    risk: str | None = None
     out: str | None = None
     base_dir: str = "."  # where relative paths point (the run file's folder)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from importlib import metadata
@@ -74,8 +75,12 @@ def backtest(
     ] = "reject",
     out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    verbose: Annotated[
+        bool, typer.Option(help="Log risk alerts and liquidations as they happen.")
+    ] = False,
 ) -> None:
     """Backtest a strategy script on data files, or run a TOML run file."""
+    _logging(verbose)
     try:
         spec = _spec(
             target,
@@ -101,6 +106,15 @@ def backtest(
     print_summary(result.summary, folder)
     if result.failures:
         raise typer.Exit(EXIT_STRATEGY_FAILED)
+
+
+def _logging(verbose: bool) -> None:
+    """Risk alerts go to risk_events.csv; on the terminal only with --verbose."""
+    logging.basicConfig(
+        level=logging.WARNING if verbose else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
 
 
 def _spec(
@@ -200,6 +214,99 @@ def data_import(
         )
     except IronkeelError as error:
         raise _fail(str(error)) from None
+
+
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+risk_app = typer.Typer(help="Breakers: status and operator actions.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(risk_app, name="risk")
+
+Journal = Annotated[Path, typer.Option(help="The breaker journal (SQLite).")]
+Operator = Annotated[str, typer.Option(help="Who acts (required).")]
+Reason = Annotated[str, typer.Option(help="Why (required).")]
+AuditPath = Annotated[Path | None, typer.Option("--audit", help="Audit log to record it in.")]
+
+
+@audit_app.command("verify")
+def audit_verify(path: Annotated[Path, typer.Argument(help="An audit.sqlite file.")]) -> None:
+    """Exit 0 on an intact log; otherwise name the first bad record (exit 1; 2 unreadable)."""
+    from ironkeel.audit import verify_command  # noqa: PLC0415
+
+    code = verify_command(path)
+    raise typer.Exit(code)
+
+
+@risk_app.command("status")
+def risk_status(journal: Journal) -> None:
+    """Every journaled breaker's state and trips."""
+    from ironkeel.cli.operator import print_status  # noqa: PLC0415
+
+    _operator_call(lambda: print_status(journal))
+
+
+def _risk_action(
+    action: str, breaker: str, journal: Path, operator: str, reason: str, audit: Path | None
+) -> None:
+    from ironkeel.cli.operator import apply_action  # noqa: PLC0415
+
+    _operator_call(
+        lambda: apply_action(
+            journal, action=action, breaker_name=breaker, operator=operator, reason=reason,
+            audit_path=audit,
+        )
+    )  # fmt: skip
+
+
+def _operator_call(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except IronkeelError as error:
+        raise _fail(str(error)) from None
+
+
+@risk_app.command("reset")
+def risk_reset(
+    strategy: Annotated[str, typer.Option(help="The strategy whose breaker to reset.")],
+    journal: Journal,
+    operator: Operator,
+    reason: Reason,
+    audit: AuditPath = None,
+) -> None:
+    """Re-enable a strategy whose breaker tripped (an operator decision, audited)."""
+    _risk_action("reset", f"strategy:{strategy}", journal, operator, reason, audit)
+
+
+@risk_app.command("halt")
+def risk_halt(
+    journal: Journal, operator: Operator, reason: Reason, audit: AuditPath = None
+) -> None:
+    """Halt the whole platform: nothing but emergency orders trades until resume."""
+    _risk_action("halt", "platform", journal, operator, reason, audit)
+
+
+@risk_app.command("resume")
+def risk_resume(
+    journal: Journal, operator: Operator, reason: Reason, audit: AuditPath = None
+) -> None:
+    """Resume trading after a halt or a platform breaker trip."""
+    _risk_action("resume", "platform", journal, operator, reason, audit)
+
+
+@app.command()
+def kill(
+    journal: Journal,
+    operator: Operator,
+    reason: Reason,
+    strategy: Annotated[str | None, typer.Option(help="Kill one strategy.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Kill everything.")] = False,
+    audit: AuditPath = None,
+) -> None:
+    """Kill switch: halt one strategy's breaker (--strategy) or the platform (--all); the
+    engine liquidates what the halted scope holds and trades it no more."""
+    if (strategy is None) == (not all_):
+        raise _fail("give exactly one of --strategy NAME or --all")
+    target = "platform" if all_ else f"strategy:{strategy}"
+    _risk_action("halt", target, journal, operator, reason, audit)
 
 
 @app.command()

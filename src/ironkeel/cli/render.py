@@ -32,7 +32,9 @@ def print_summary(summary: dict[str, Any], out: Path | None) -> None:
                    "orders", "fills", "trades", "fees"):  # fmt: skip
         table.add_column(column, justify="left" if column in ("strategy", "status") else "right")
     for name, row in summary["strategies"].items():
-        status = "[red]failed[/red]" if row["status"] == "failed" else "ok"
+        status = {"failed": "[red]failed[/red]", "disabled": "[yellow]disabled[/yellow]"}.get(
+            row["status"], escape(row["status"])
+        )
         table.add_row(
             escape(name), status, row["final_equity"], _pct(row["total_return"]),
             _pct(row["max_drawdown"]), _num(row["sharpe"]), str(row["n_orders"]),
@@ -55,6 +57,17 @@ def print_summary(summary: dict[str, Any], out: Path | None) -> None:
             f"{escape(failure['location'])}: {escape(failure['error'])}[/red] "
             "(stopped and flattened)"
         )
+    risk = summary.get("risk")
+    files = "summary.json, orders.csv, fills.csv, trades.csv, equity.csv"
+    if risk is not None:
+        files += ", risk_events.csv, audit.sqlite"
+        trips = {
+            name: row.get("breaker_trips", 0)
+            for name, row in summary["strategies"].items()
+            if row.get("breaker_trips")
+        }
+        tripped = ", ".join(f"{escape(n)} ({t})" for n, t in trips.items()) or "none"
+        halted = f"; trading halted: {escape(risk['halted'])}" if risk.get("halted") else ""
+        console.print(f"risk: strategy breakers tripped: {tripped}{halted} (risk_events.csv)")
     if out is not None:
-        console.print(f"outputs: [bold]{escape(str(out))}[/bold] (summary.json, orders.csv, "
-                      "fills.csv, trades.csv, equity.csv)")  # fmt: skip
+        console.print(f"outputs: [bold]{escape(str(out))}[/bold] ({files})")

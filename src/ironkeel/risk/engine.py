@@ -119,6 +119,7 @@ class RiskEngine:
         self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
         self._read: Callable[[], list[int]] | None = None
         self._last: list[int] = []
+        self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
         self.halted: str | None = None
         self.events: list[RiskEvent] = []
@@ -177,9 +178,8 @@ class RiskEngine:
         self._aggregate.append(platform)
         if not platform.allows_trading:
             self.halted = f"breaker platform is {platform.state.name}"
-        self._read = self._portfolio.equity_reader(
-            self.currency, [s for s, _ in self._strategy_breakers]
-        )
+        self._all_ids = tuple(s for s, _ in self._strategy_breakers)
+        self._read = self._portfolio.equity_reader(self.currency, self._all_ids)
         self._last = [None] * (1 + len(self._strategy_breakers))  # type: ignore[list-item]
         self._audit_append(
             "config_change", "risk", "risk-config", {"controls_digest": self._controls.digest}
@@ -267,20 +267,20 @@ class RiskEngine:
         last = self._last
         if equities == last:
             return
-        changed_total = equities[0] != last[0]
+        self._last = equities
+        strategies_total = 0
         for index, (strategy_id, breaker) in enumerate(self._strategy_breakers, start=1):
             equity = equities[index]
+            strategies_total += equity
             if equity != last[index]:
-                self._handle(breaker.evaluate(equity, ts_ns), (strategy_id,))
-        if changed_total or len(self._aggregate) > 1:
-            strategies_total = sum(equities[1:])
-            for breaker in self._aggregate:
-                equity = equities[0] if breaker.level == "platform" else strategies_total
-                self._handle(breaker.evaluate(equity, ts_ns), self._all())
-        self._last = equities
-
-    def _all(self) -> tuple[StrategyId, ...]:
-        return tuple(s for s, _ in self._strategy_breakers)
+                transitions = breaker.evaluate(equity, ts_ns)
+                if transitions:
+                    self._handle(transitions, (strategy_id,))
+        for breaker in self._aggregate:
+            equity = equities[0] if breaker.level == "platform" else strategies_total
+            transitions = breaker.evaluate(equity, ts_ns)
+            if transitions:
+                self._handle(transitions, self._all_ids)
 
     def _handle(
         self, transitions: tuple[BreakerTransition, ...], scope: tuple[StrategyId, ...]
@@ -353,7 +353,7 @@ class RiskEngine:
         self.halted = f"killed by {operator}: {reason}"
         self._event("platform", "platform", "", "RUNNING", "KILLED", self.halted)
         self.liquidator.liquidate(
-            f"kill:all:{self._clock.timestamp_ns()}", self._all(), self.halted
+            f"kill:all:{self._clock.timestamp_ns()}", self._all_ids, self.halted
         )
 
     def reset(self, strategy_id: StrategyId, *, operator: str, reason: str) -> None:

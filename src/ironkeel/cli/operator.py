@@ -1,0 +1,83 @@
+"""Operator commands on a breaker journal: ``ironkeel risk status|reset|halt|resume`` and
+``ironkeel kill``. Each change goes through the breaker's own state machine, is written to
+the journal (a running engine restored from it sees it) and is recorded in the audit log
+with who, when, what and why. A reset, halt, resume or kill without an operator name or a
+reason is refused."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ironkeel.audit import AuditLog, record_operator_action
+from ironkeel.cli.render import console
+from ironkeel.model.errors import InvalidInputError
+from ironkeel.risk.breaker import BreakerState, DrawdownBreaker
+from ironkeel.risk.journal import BreakerJournal
+
+__all__ = ["apply_action", "print_status"]
+
+
+def _now_ns() -> int:
+    # An operator acts in real time: the one place the CLI reads the wall clock.
+    return time.time_ns()
+
+
+def print_status(journal_path: Path) -> None:
+    if not journal_path.is_file():
+        raise InvalidInputError("--journal", str(journal_path), "does not exist", "check the path")
+    with BreakerJournal(journal_path) as journal:
+        snapshots = journal.load()
+    if not snapshots:
+        console.print("no breakers in the journal")
+    for name, snapshot in snapshots.items():
+        breaker = DrawdownBreaker.restore(snapshot)
+        trading = "trading" if breaker.allows_trading else "[red]not trading[/red]"
+        console.print(f"{name}: {breaker.state.name}, {breaker.trips} trip(s), {trading}")
+
+
+def apply_action(
+    journal_path: Path,
+    *,
+    action: str,
+    breaker_name: str,
+    operator: str,
+    reason: str,
+    audit_path: Path | None,
+) -> None:
+    """Apply ``action`` (reset, halt, resume) to one journaled breaker, journal and audit it."""
+    if not operator.strip():
+        raise InvalidInputError("--operator", operator, "is empty", "name who acts")
+    if not reason.strip():
+        raise InvalidInputError("--reason", reason, "is empty", "say why")
+    if not journal_path.is_file():
+        raise InvalidInputError("--journal", str(journal_path), "does not exist", "check the path")
+    now = _now_ns()
+    with BreakerJournal(journal_path) as journal:
+        snapshots = journal.load()
+        if breaker_name not in snapshots:
+            raise InvalidInputError(
+                "breaker", breaker_name, "is not in the journal", f"use one of {sorted(snapshots)}"
+            )
+        breaker = DrawdownBreaker.restore(snapshots[breaker_name], journal=journal)
+        if action == "reset":
+            transition = breaker.reset(operator, reason, now)
+        elif action == "halt":
+            transition = breaker.halt(operator, reason, now)
+        elif action == "resume":
+            if breaker.state is BreakerState.HALTED:
+                transition = breaker.resume(operator, reason, now)
+            else:
+                transition = breaker.reset(operator, reason, now)
+        else:
+            raise InvalidInputError("action", action, "is unknown", "use reset, halt or resume")
+    if audit_path is not None:
+        with AuditLog(audit_path) as audit:
+            record_operator_action(
+                audit, ts_ns=now, operator=operator, action=action, target=breaker_name,
+                reason=reason,
+            )  # fmt: skip
+    console.print(
+        f"{breaker_name}: {transition.from_state.name} -> {transition.to_state.name} "
+        f"by {operator} ({reason})"
+    )
