@@ -32,12 +32,17 @@ from ironkeel.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTi
 from ironkeel.model.enums import OrderSide, OrderStatus
 from ironkeel.model.errors import InvalidInputError, StateError
 from ironkeel.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderDenied,
     OrderEvent,
+    OrderExpired,
     OrderFilled,
-    OrderInitialized,
-    OrderPendingCancel,
-    OrderPendingUpdate,
-    OrderSubmitted,
+    OrderModifyRejected,
+    OrderRejected,
+    OrderTriggered,
+    OrderUpdated,
     StrategyFailed,
     TimeEvent,
 )
@@ -60,8 +65,20 @@ __all__ = ["SlotStatus", "StrategyHost"]
 
 log = logging.getLogger("ironkeel.strategy")
 
-#: Order events a strategy is not told about: it made them itself, or they are interim.
-_QUIET: Final = (OrderInitialized, OrderSubmitted, OrderPendingUpdate, OrderPendingCancel)
+#: The order events a strategy hears (not the ones it made itself or the interim ones:
+#: OrderInitialized, OrderSubmitted, OrderPendingUpdate, OrderPendingCancel).
+_HEARD: Final = (
+    OrderAccepted,
+    OrderRejected,
+    OrderDenied,
+    OrderTriggered,
+    OrderUpdated,
+    OrderModifyRejected,
+    OrderCancelRejected,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+)
 
 
 class SlotStatus(Enum):
@@ -287,7 +304,8 @@ class StrategyHost:
         self._boxes: list[
             tuple[list[tuple[tuple[_Slot, Callable[[Any], None]], ...]], list[_Slot], str]
         ] = []
-        bus.subscribe(OrderEvent, self._on_order_event)
+        for kind in _HEARD:  # concrete types: the bus never calls us for the quiet ones
+            bus.subscribe(kind, self._on_order_event)
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -509,7 +527,7 @@ class StrategyHost:
 
     def _on_order_event(self, event: OrderEvent) -> None:
         slot = self.slots.get(event.strategy_id)
-        if slot is None or slot.status is not SlotStatus.RUNNING or isinstance(event, _QUIET):
+        if slot is None or slot.status is not SlotStatus.RUNNING:
             return
         if type(event) is OrderFilled:
             fill: OrderFilled = event
