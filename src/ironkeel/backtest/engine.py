@@ -246,7 +246,8 @@ class BacktestEngine:
     def _subscribe_streams(
         self, portfolio: Portfolio, host: StrategyHost, risk: RiskEngine | None
     ) -> None:
-        """Each stream's handlers, in order: venue, portfolio, strategies, risk, recorder."""
+        """Each stream's handlers, in order: venue, portfolio, risk reference, strategies,
+        risk breakers, recorder."""
         subscribed: set[Hashable] = set()
         for items, _ in self._streams:
             key = stream_key(items[0])
@@ -257,6 +258,8 @@ class BacktestEngine:
             self.loop.subscribe(key, venue_handler)
             if mark_handler is not None:
                 self.loop.subscribe(key, mark_handler)
+            if risk is not None:  # the price strategies act on is the risk reference too
+                self.loop.subscribe(key, risk.tracker.on_data)
             host.subscribe(key, items[0])
             if risk is not None:
                 self.loop.subscribe(key, risk.on_data)

@@ -192,6 +192,7 @@ class BreakerSettings(_Table, frozen=True, kw_only=True, forbid_unknown_fields=T
     flatten_on_platform_trip: bool = True
     stale_data_s: Decimal = Decimal(60)
     max_slippage_bps: Decimal = Decimal(50)
+    kill_on_data_gap: bool = False
 
 
 class RiskConfig(_Table, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -12,7 +12,11 @@
   exactly once: the strategy (strategy breaker), every strategy (portfolio breaker) or the
   whole platform (platform breaker) is disabled and liquidated through one plan
   (``Liquidator``). Tripped breakers stay tripped until an operator resets them, also
-  across a restart (``BreakerJournal``).
+  across a restart (``BreakerJournal``): a breaker restored TRIGGERED (its liquidation
+  not confirmed) or a strategy breaker restored HALTED (``ironkeel kill``) keeps its
+  scope disabled and liquidates it through the same plan as soon as a fill shows what it
+  holds (the first fill after the restart, e.g. from reconciliation); a fill that reaches
+  a disabled strategy later (a report that was in flight) is closed too.
 - **Kill switches** per strategy, per venue and global, from the API (and the CLI).
 - Every risk decision, breaker transition, operator action and the configuration digest
   go to the audit log when one is given.
@@ -25,14 +29,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Final, Protocol
 
 from ironkeel.audit import AuditLog, record_operator_action
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock
 from ironkeel.model.commands import ModifyOrder, SubmitOrder
+from ironkeel.model.data import Bar, BarType
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.model.events import OrderEvent, OrderFilled, OrderInitialized
+from ironkeel.model.events import OrderEvent, OrderFilled, OrderInitialized, TimeEvent
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
@@ -121,6 +127,13 @@ class RiskEngine:
         self._last: list[int] = []
         self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
+        self._sent_at: dict[ClientOrderId, int] = {}  # reference ticks when an order was sent
+        self._slippage = Fraction(settings.max_slippage_bps) / 10_000
+        self._stale_ns = int(settings.stale_data_s * 1_000_000_000)
+        self._last_bar: dict[BarType, int] = {}
+        self._last_data: dict[InstrumentId, int] = {}
+        #: Plans of latched breakers restored from the journal, started on the first fill.
+        self._resume: dict[StrategyId, tuple[str, tuple[StrategyId, ...], str]] = {}
         self.halted: str | None = None
         self.events: list[RiskEvent] = []
         self.denials = 0
@@ -154,9 +167,17 @@ class RiskEngine:
         self._strategy_breakers.append((strategy_id, breaker))
         if not breaker.allows_trading:
             self.disabled[strategy_id] = f"breaker {breaker.name} is {breaker.state.name}"
+            self._restored(breaker, (strategy_id,))
 
-    def start(self, platform_capital_raw: int) -> None:
-        """Arm the portfolio and platform breakers; call after every ``add_strategy``."""
+    def start(self, platform_capital_raw: int, *, evaluate_every_ns: int | None = None) -> None:
+        """Arm the portfolio and platform breakers; call after every ``add_strategy``.
+
+        ``evaluate_every_ns``: paper and live trading also evaluate the breakers and the
+        staleness of market data on this timer (at most 100 ms); a backtest's clock moves
+        only with its data, so it passes None.
+        """
+        if evaluate_every_ns is not None:
+            self.start_timer(evaluate_every_ns)
         portfolio_capital = sum(self.tracker.capital(s) for s, _ in self._strategy_breakers)
         if portfolio_capital > 0:
             self._aggregate.append(
@@ -179,11 +200,35 @@ class RiskEngine:
         if not platform.allows_trading:
             self.halted = f"breaker platform is {platform.state.name}"
         self._all_ids = tuple(s for s, _ in self._strategy_breakers)
+        for breaker in self._aggregate:  # restored latched: as after their trip
+            if breaker.level == "portfolio":
+                stops = not breaker.allows_trading
+            else:
+                stops = breaker.state is BreakerState.TRIGGERED
+                stops = stops and self.settings.flatten_on_platform_trip
+            if stops:
+                why = f"breaker {breaker.name} is {breaker.state.name}"
+                for strategy_id in self._all_ids:
+                    self.disabled.setdefault(strategy_id, why)
+                self._restored(breaker, self._all_ids)
         self._read = self._portfolio.equity_reader(self.currency, self._all_ids)
         self._last = [None] * (1 + len(self._strategy_breakers))  # type: ignore[list-item]
         self._audit_append(
             "config_change", "risk", "risk-config", {"controls_digest": self._controls.digest}
         )
+
+    def _restored(self, breaker: DrawdownBreaker, scope: tuple[StrategyId, ...]) -> None:
+        """A breaker restored latched: liquidate its scope on the next fill (the plan of a
+        trip keeps its id, ``name#trips``, so it sends the same client order ids)."""
+        if breaker.state is BreakerState.TRIGGERED:
+            plan_id = f"{breaker.name}#{breaker.trips}"
+        elif breaker.state is BreakerState.HALTED and breaker.level == "strategy":
+            plan_id = f"{breaker.name}#halted"
+        else:
+            return
+        why = f"breaker {breaker.name} restored {breaker.state.name}"
+        for strategy_id in scope:
+            self._resume.setdefault(strategy_id, (plan_id, scope, why))
 
     def _breaker(self, name: str, **options: Any) -> DrawdownBreaker:
         snapshots = self._journal.load() if self._journal is not None else {}
@@ -218,6 +263,9 @@ class RiskEngine:
             return
         self._decision(order, "approved", "", "")
         self.tracker.accepted(order)
+        reference = self.tracker.reference(order.instrument_id)
+        if reference is not None and not order.emergency:
+            self._sent_at[order.client_order_id] = reference[0]
         self._oms.submit(command)
 
     def modify(self, command: ModifyOrder) -> None:
@@ -256,7 +304,70 @@ class RiskEngine:
     def on_data(self, item: Any) -> None:
         """After an item is handled: new reference price, then the breakers (a loop handler)."""
         self.tracker.on_data(item)
+        if type(item) is Bar:
+            self._last_data[item.bar_type.instrument_id] = item.ts_event
+            if self.settings.kill_on_data_gap:
+                self._check_gap(item)
+        else:
+            self._last_data[item.instrument_id] = item.ts_event
         self.evaluate(item.ts_init)
+
+    def _check_gap(self, bar: Bar) -> None:
+        bar_type = bar.bar_type
+        previous = self._last_bar.get(bar_type)
+        self._last_bar[bar_type] = bar.ts_event
+        if previous is not None and bar.ts_event - previous > bar_type.interval_ns:
+            missing = (bar.ts_event - previous) // bar_type.interval_ns - 1
+            self._auto_kill(
+                bar_type.instrument_id,
+                f"data gap: {missing} bar(s) of {bar_type} missing before {bar.ts_event}",
+            )
+
+    def start_timer(self, every_ns: int) -> None:
+        """Evaluate the breakers and the staleness of market data every ``every_ns``."""
+        self._clock.set_timer("risk:evaluate", every_ns, self._on_timer)
+
+    def _on_timer(self, event: TimeEvent) -> None:
+        now = event.ts_event
+        for instrument_id, last in list(self._last_data.items()):
+            if now - last > self._stale_ns:
+                self._auto_kill(
+                    instrument_id,
+                    f"market data for {instrument_id} is stale: last at {last}, now {now}",
+                )
+        self.evaluate(now)
+
+    def _auto_kill(self, instrument_id: InstrumentId, reason: str) -> None:
+        """The automatic kill switch: every running strategy trading the instrument."""
+        for strategy_id, instruments in self._instruments_of.items():
+            if instrument_id in instruments and strategy_id not in self.disabled:
+                self._kill(strategy_id, reason)
+
+    def _kill(self, strategy_id: StrategyId, reason: str) -> None:
+        why = f"automatic kill switch: {reason}"
+        log.error("strategy %s: %s", strategy_id, why)
+        self.disabled[strategy_id] = why
+        self._event("strategy", str(strategy_id), str(strategy_id), "RUNNING", "KILLED", why)
+        self._audit_append(
+            "risk_decision", "risk", str(strategy_id), {"outcome": "killed", "reason": why}
+        )
+        self.liquidator.liquidate(
+            f"auto-kill:{strategy_id}:{self._clock.timestamp_ns()}", (strategy_id,), why
+        )
+
+    def _check_slippage(self, fill: OrderFilled) -> None:
+        reference = self._sent_at.pop(fill.client_order_id, None)
+        if reference is None or reference <= 0:
+            return
+        adverse = (fill.last_px - reference) * fill.side  # > 0: worse than the reference
+        if adverse * self._slippage.denominator > self._slippage.numerator * reference:
+            instrument = self.tracker.instrument(fill.instrument_id)
+            self._kill(
+                fill.strategy_id,
+                f"fill at {fill.last_px * instrument.price_increment} slipped beyond "
+                f"{self.settings.max_slippage_bps} bps from the reference "
+                f"{reference * instrument.price_increment} when the order was sent",
+            )
 
     def evaluate(self, ts_ns: int) -> None:
         """Evaluate every breaker whose equity changed since the last evaluation."""
@@ -321,7 +432,16 @@ class RiskEngine:
                 "order_event", "engine", str(event.client_order_id), event, ts_ns=event.ts_event
             )
         if type(event) is OrderFilled:
+            fill: OrderFilled = event
+            if fill.strategy_id not in self.disabled:
+                self._check_slippage(fill)
             self.evaluate(event.ts_event)
+            strategy_id = event.strategy_id
+            if strategy_id in self.disabled:
+                resume = self._resume.pop(strategy_id, None)
+                if resume is not None:
+                    self.liquidator.liquidate(*resume)
+                self.liquidator.sweep(strategy_id)
 
     # --- kill switches and operator actions --------------------------------------------------
 
@@ -364,6 +484,7 @@ class RiskEngine:
         if breaker.state in (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN):
             self._record(breaker.reset(operator, reason, self._clock.timestamp_ns()))
         self.disabled.pop(strategy_id, None)
+        self._resume.pop(strategy_id, None)
 
     def halt(self, *, operator: str, reason: str) -> None:
         """An operator halt: nothing but emergency orders trades until ``resume``."""
@@ -383,6 +504,11 @@ class RiskEngine:
         elif breaker.state in (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN):
             self._record(breaker.reset(operator, reason, now))
         self.halted = None
+        # What the platform breaker disabled (and only that) trades again.
+        for strategy_id, why in list(self.disabled.items()):
+            if why.startswith("breaker platform "):
+                del self.disabled[strategy_id]
+        self._resume = {s: r for s, r in self._resume.items() if not r[0].startswith("platform#")}
 
     def status(self) -> dict[str, Any]:
         """Every breaker's state, the disabled strategies and whether trading is halted."""

@@ -9,7 +9,11 @@ order id is derived from the plan id, the strategy, the instrument and the attem
 the order is sent, and reduce-only keeps the venue from selling more than is held.
 A rejected, canceled or expired close is retried with exponential backoff, reading
 the position again; a close with no answer is never resent blindly: after
-``answer_timeout_ns`` it is reported UNKNOWN until the venue answers.
+``answer_timeout_ns`` it is reported UNKNOWN until the venue answers (the OMS's own
+``OrderSubmitted`` is not an answer). A fill that reaches a strategy in liquidation after
+its close was sized (a report in flight at the trigger, a position reconciled after a
+restart) is closed too, by ``sweep``, under the same plan, once no close of that
+instrument is working or waiting for its retry.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from ironkeel.model.events import (
     OrderFilled,
     OrderInitialized,
     OrderRejected,
+    OrderSubmitted,
 )
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 
@@ -41,6 +46,8 @@ log = logging.getLogger("ironkeel.risk")
 
 _NAMESPACE: Final = uuid.UUID("6f1c2b1e-9a57-4a43-8f6e-2f3f5d6b7a10")
 _FAILED: Final = (OrderRejected, OrderDenied, OrderCanceled, OrderExpired)
+#: Published by this process, not by the venue: not an answer to a close.
+_LOCAL: Final = (OrderInitialized, OrderSubmitted)
 
 
 @dataclass
@@ -55,6 +62,12 @@ class LiquidationPlan:
     orders: dict[ClientOrderId, tuple[StrategyId, InstrumentId, int]] = field(default_factory=dict)
     done: bool = False
     unknown: set[ClientOrderId] = field(default_factory=set)
+    #: Closes that may still fill -> lots not filled yet.
+    working: dict[ClientOrderId, int] = field(default_factory=dict)
+    #: (strategy, instrument) of the closes waiting for their retry.
+    retrying: set[tuple[StrategyId, InstrumentId]] = field(default_factory=set)
+    #: (strategy, instrument) -> closes sent so far (the next attempt's number).
+    attempts: dict[tuple[StrategyId, InstrumentId], int] = field(default_factory=dict)
 
 
 class Liquidator:
@@ -96,21 +109,37 @@ class Liquidator:
             self._bus.send(CancelAllOrders(strategy_id=strategy_id, ts_init=now))
         for strategy_id in plan.strategies:
             for instrument_id in self._instruments_of(strategy_id):
-                self._close(plan, strategy_id, instrument_id, 0)
+                self._close(plan, strategy_id, instrument_id)
         self._check_done(plan)
         return True
+
+    def sweep(self, strategy_id: StrategyId) -> None:
+        """Close what ``strategy_id`` holds now, under the latest plan that covers it, in
+        each instrument where no close of that plan is working or waiting for a retry
+        (call it after a fill reaches a strategy being liquidated)."""
+        plan = next((p for p in reversed(self.plans.values()) if strategy_id in p.strategies), None)
+        if plan is None:
+            return
+        busy = {plan.orders[cid][:2] for cid in plan.working} | plan.retrying
+        for instrument_id in self._instruments_of(strategy_id):
+            key = (strategy_id, instrument_id)
+            if key not in busy and self._position(strategy_id, instrument_id):
+                plan.done = False
+                self._close(plan, strategy_id, instrument_id)
+        self._check_done(plan)
 
     def _close(
         self,
         plan: LiquidationPlan,
         strategy_id: StrategyId,
         instrument_id: InstrumentId,
-        attempt: int,
     ) -> None:
         lots = self._position(strategy_id, instrument_id)
         if lots == 0:
             return
         now = self._clock.timestamp_ns()
+        attempt = plan.attempts.get((strategy_id, instrument_id), 0)
+        plan.attempts[(strategy_id, instrument_id)] = attempt + 1
         name = f"{plan.plan_id}/{strategy_id}/{instrument_id}/{attempt}"
         cid = ClientOrderId(str(uuid.uuid5(_NAMESPACE, name)))
         order = OrderInitialized(
@@ -127,6 +156,7 @@ class Liquidator:
             ts_init=now,
         )
         plan.orders[cid] = (strategy_id, instrument_id, attempt)
+        plan.working[cid] = abs(lots)
         self._by_order[cid] = plan
         self._clock.call_at(now + self.answer_timeout_ns, lambda: self._timeout(plan, cid))
         self._bus.send(SubmitOrder(order=order, ts_init=now))
@@ -134,32 +164,37 @@ class Liquidator:
     def on_order_event(self, event: OrderEvent) -> None:
         """Follow the plan's closes: a fill may finish it, a failure is retried."""
         plan = self._by_order.get(event.client_order_id)
-        if plan is None or isinstance(event, OrderInitialized):
+        if plan is None or isinstance(event, _LOCAL):
             return
         cid = event.client_order_id
         self._answered.add(cid)
         plan.unknown.discard(cid)
         if isinstance(event, OrderFilled):
+            left = plan.working.get(cid, 0) - event.last_qty
+            if left > 0:
+                plan.working[cid] = left
+            else:
+                plan.working.pop(cid, None)
             self._check_done(plan)
         elif isinstance(event, _FAILED):
+            plan.working.pop(cid, None)
             strategy_id, instrument_id, attempt = plan.orders[cid]
-            if attempt + 1 >= self.max_attempts:
+            if plan.attempts[(strategy_id, instrument_id)] >= self.max_attempts:
                 log.error("liquidation %s: gave up on %s after %d attempts",
                           plan.plan_id, instrument_id, attempt + 1)  # fmt: skip
                 return
+            plan.retrying.add((strategy_id, instrument_id))
             retry_at = self._clock.timestamp_ns() + self.backoff_ns * 2**attempt
-            self._clock.call_at(
-                retry_at, lambda: self._retry(plan, strategy_id, instrument_id, attempt + 1)
-            )
+            self._clock.call_at(retry_at, lambda: self._retry(plan, strategy_id, instrument_id))
 
     def _retry(
         self,
         plan: LiquidationPlan,
         strategy_id: StrategyId,
         instrument_id: InstrumentId,
-        attempt: int,
     ) -> None:
-        self._close(plan, strategy_id, instrument_id, attempt)
+        plan.retrying.discard((strategy_id, instrument_id))
+        self._close(plan, strategy_id, instrument_id)
         self._check_done(plan)
 
     def _timeout(self, plan: LiquidationPlan, cid: ClientOrderId) -> None:
