@@ -113,8 +113,16 @@ def test_table_names_only_known_states_and_triggers():
         assert isinstance(target, OrderStatus) or target in (PREVIOUS, SAME)
 
 
-def test_when_state_is_terminal_then_the_table_has_no_exit():
-    assert not [key for key in TRANSITIONS if key[0].is_terminal]
+LATE_FILL_STATES = (S.CANCELED, S.EXPIRED)
+
+
+def test_when_state_is_terminal_then_only_a_late_fill_of_a_canceled_or_expired_order_exits():
+    exits = {key: TRANSITIONS[key] for key in TRANSITIONS if key[0].is_terminal}
+    assert exits == {
+        (state, trigger): target
+        for state in LATE_FILL_STATES
+        for trigger, target in ((PARTIAL, SAME), (FULL, S.FILLED))
+    }
 
 
 def test_previous_is_only_a_target_from_a_pending_state():
@@ -178,16 +186,31 @@ def test_when_pair_is_in_the_table_then_apply_moves_to_its_target(events, state,
 
 
 @pytest.mark.parametrize("state", [s for s in S if s.is_terminal], ids=lambda s: s.name)
-def test_when_terminal_then_no_trigger_leaves_the_state(events, state):
+def test_when_terminal_then_no_trigger_but_a_late_fill_leaves_the_state(events, state):
     order = order_in(events, state)
     before = snapshot(order)
     for trigger in TRIGGERS:
+        if state in LATE_FILL_STATES and trigger in (PARTIAL, FULL):
+            continue
         with pytest.raises(IllegalTransitionError):
             order.apply(event_for(events, order, trigger))
     assert snapshot(order) == before
     assert order.leaves_qty == 0
     assert order.is_closed
     assert not order.is_open
+
+
+@pytest.mark.parametrize("state", LATE_FILL_STATES, ids=lambda s: s.name)
+def test_when_a_fill_arrives_after_the_cancel_then_it_is_booked_and_the_order_stays_closed(
+    events, state
+):
+    order = order_in(events, state)
+    order.apply(event_for(events, order, PARTIAL))
+    assert order.status is state
+    assert order.filled_qty > 0
+    assert order.leaves_qty == 0
+    order.apply(events.fill(order.quantity - order.filled_qty))
+    assert order.status is S.FILLED
 
 
 def test_next_status_does_not_change_the_order(events):

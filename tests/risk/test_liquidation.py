@@ -371,11 +371,6 @@ def test_when_the_entry_fill_arrives_after_the_plan_found_the_strategy_flat_then
     assert run.plan().done
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OMS: a fill reported after the order's cancel confirmation is refused "
-    "(CANCELED is terminal), so the portfolio never books lots the venue executed",
-)
 def test_when_a_fill_is_reported_after_the_cancel_confirmation_then_it_is_still_booked() -> None:
     # The plan cancels the partly filled entry on bar 3; the venue confirms the cancel at
     # once, while the fill it made on bar 3 is still 30 s on its way.

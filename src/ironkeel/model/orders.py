@@ -86,6 +86,12 @@ def _table() -> dict[tuple[OrderStatus, str], OrderStatus | str]:
         t[(state, PARTIAL)] = S.PARTIALLY_FILLED
         t[(state, FULL)] = S.FILLED
     t[(S.ACCEPTED, "OrderTriggered")] = S.TRIGGERED
+    # Late fills: a venue may report an execution after it confirmed the cancel (or the
+    # expiry) of the rest; the lots were executed, so the fill is applied. The order stays
+    # closed (nothing works at the venue any more), or is FILLED if that completes it.
+    for closed in (S.CANCELED, S.EXPIRED):
+        t[(closed, PARTIAL)] = SAME
+        t[(closed, FULL)] = S.FILLED
     return t
 
 
