@@ -285,6 +285,7 @@ class BacktestEngine:
             currency=spec.currency,
             audit=self.audit,
             journal=None if spec.journal is None else BreakerJournal(spec.journal),
+            config=spec.config,
         )
 
     def _handlers(

@@ -45,8 +45,10 @@ from ironkeel.model.orders import Order
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
-from ironkeel.risk.config import BreakerSettings
+from ironkeel.risk.config import BreakerSettings, RiskConfig, build_controls
 from ironkeel.risk.controls import ControlSet
+from ironkeel.risk.correlation import CorrelationBreached, CorrelationEvent, CorrelationGuard
+from ironkeel.risk.deleverage import scaled_config
 from ironkeel.risk.journal import BreakerJournal
 from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
 from ironkeel.risk.tracker import ExposureTracker
@@ -102,6 +104,7 @@ class RiskEngine:
         currency: Currency,
         audit: AuditLog | None = None,
         journal: BreakerJournal | None = None,
+        config: RiskConfig | None = None,
     ) -> None:
         self._clock = clock
         self._bus = bus
@@ -112,6 +115,10 @@ class RiskEngine:
         self.currency = currency
         self._audit = audit
         self._journal = journal
+        self._config = config
+        self._instruments = {i.id: i for i in instruments}
+        self._guard: CorrelationGuard | None = None
+        self.deleveraged: frozenset[StrategyId] = frozenset()
         self.tracker = ExposureTracker(
             clock=clock,
             portfolio=portfolio,
@@ -200,6 +207,11 @@ class RiskEngine:
         if not platform.allows_trading:
             self.halted = f"breaker platform is {platform.state.name}"
         self._all_ids = tuple(s for s, _ in self._strategy_breakers)
+        if self._config is not None and len(self._all_ids) >= 2:
+            self._guard = CorrelationGuard(
+                threshold=float(self.settings.correlation_threshold),
+                window_ns=self.settings.correlation_window_s * 1_000_000_000,
+            )
         for breaker in self._aggregate:  # restored latched: as after their trip
             if breaker.level == "portfolio":
                 stops = not breaker.allows_trading
@@ -312,6 +324,35 @@ class RiskEngine:
             self._last_data[item.instrument_id] = item.ts_event
         self.evaluate(item.ts_init)
 
+    def _deleverage(self, events: tuple[CorrelationEvent, ...], ts_ns: int) -> None:
+        """Halve (or restore) the limits of the strategies in correlated pairs."""
+        guard, config = self._guard, self._config
+        if guard is None or config is None:
+            return
+        for event in events:
+            pair = " & ".join(str(s) for s in event.pair)
+            if isinstance(event, CorrelationBreached):
+                change = ("NORMAL", "DELEVERAGED")
+                reason = f"correlation {event.rho:.3f} of {pair} above {event.threshold}"
+            else:
+                change = ("DELEVERAGED", "NORMAL")
+                rho = "undefined" if event.rho is None else f"{event.rho:.3f}"
+                reason = f"correlation {rho} of {pair} below {event.release_below}"
+            reason += ": limits halved" if change[1] == "DELEVERAGED" else ": limits restored"
+            log.warning("risk: %s", reason)
+            self._event("portfolio", "correlation", pair, *change, reason, ts_ns=ts_ns)
+        halved = frozenset(s for s in self._all_ids if guard.limit_scale(s) < 1)
+        if halved == self.deleveraged:
+            return
+        self.deleveraged = halved
+        effective = scaled_config(config, halved, self._instruments) if halved else config
+        self._controls = build_controls(effective, list(self._instruments.values()))
+        self._audit_append(
+            "config_change", "risk", "risk-config",
+            {"controls_digest": self._controls.digest, "deleveraged": sorted(map(str, halved))},
+            ts_ns=ts_ns,
+        )  # fmt: skip
+
     def _check_gap(self, bar: Bar) -> None:
         bar_type = bar.bar_type
         previous = self._last_bar.get(bar_type)
@@ -380,6 +421,7 @@ class RiskEngine:
             return
         self._last = equities
         strategies_total = 0
+        guard = self._guard
         for index, (strategy_id, breaker) in enumerate(self._strategy_breakers, start=1):
             equity = equities[index]
             strategies_total += equity
@@ -387,6 +429,10 @@ class RiskEngine:
                 transitions = breaker.evaluate(equity, ts_ns)
                 if transitions:
                     self._handle(transitions, (strategy_id,))
+                if guard is not None:
+                    correlated = guard.observe(strategy_id, equity, ts_ns)
+                    if correlated:
+                        self._deleverage(correlated, ts_ns)
         for breaker in self._aggregate:
             equity = equities[0] if breaker.level == "platform" else strategies_total
             transitions = breaker.evaluate(equity, ts_ns)
