@@ -86,3 +86,65 @@ def test_when_two_strategies_move_together_then_their_limits_are_halved(tmp_path
     assert "MAX_ORDER_QTY" in a.denials
     assert "MAX_ORDER_QTY" in b.denials
     assert engine.portfolio.position(StrategyId("a"), BTC.id).qty >= 8
+
+
+class BuyOnceMore(Strategy):
+    """Buys ``size`` on the first bar and holds."""
+
+    size: int = 1
+
+    def on_start(self) -> None:
+        self.bars = 0
+        self.denials: list[str] = []
+
+    def on_bar(self, bar: MarketBar) -> None:
+        self.bars += 1
+        if self.bars == 1:
+            self.buy(self.size)
+
+    def on_order(self, update: OrderUpdate) -> None:
+        if update.event == "OrderDenied":
+            self.denials.append(update.raw.reason_code)  # type: ignore[attr-defined]
+
+
+def test_when_a_strategy_has_no_exposure_limit_then_its_allocation_bounds_it(
+    tmp_path: Path,
+) -> None:
+    big, small = BuyOnceMore({"size": 101}), BuyOnceMore({"size": 99})
+    engine = _engine(tmp_path, "", {"big": (big, "10000"), "small": (small, "10000")},
+                     [("100",) * 4] * 3, journal=False)  # fmt: skip
+    engine.run()
+    assert big.denials == ["MAX_GROSS_EXPOSURE"]  # 101 x 100 > the 10,000 allocated
+    assert small.denials == []
+    assert engine.portfolio.position(StrategyId("small"), BTC.id).qty == 99
+
+
+def test_when_a_strategys_volatility_doubles_then_its_limits_shrink(tmp_path: Path) -> None:
+    from ironkeel.backtest import BacktestEngine  # noqa: PLC0415
+    from ironkeel.model import Bar, BarType, Money  # noqa: PLC0415
+    from tests._bars import SIM, START_NS, USD  # noqa: PLC0415
+
+    day = 86_400_000_000_000
+    bar_type = BarType(BTC.id, day)
+    closes = [1000 + (10 if k % 2 else -10) for k in range(22)]  # calm: +-1%
+    closes += [1000 + (40 if k % 2 else -40) for k in range(22)]  # four times the moves
+    bars = []
+    previous = 1000
+    for k, close in enumerate(closes):
+        ts = START_NS + (k + 1) * day
+        bars.append(Bar(bar_type, previous, max(previous, close), min(previous, close), close,
+                        10, ts, ts))  # fmt: skip
+        previous = close
+    engine = BacktestEngine(seed=1)
+    engine.add_instrument(BTC)
+    engine.add_venue(SIM, [Money("100000", USD)])
+    engine.add_data(bars)
+    engine.add_strategy("s", BuyOnceMore({"size": 5}), allocation=Money("50000", USD))
+    engine.add_risk(load_risk_config(CONFIG.replace("[strategies.a", "[strategies.x")
+                                     .replace("[strategies.b", "[strategies.y")), USD)  # fmt: skip
+    engine.run()
+    risk = engine.risk
+    assert risk is not None
+    scale = risk.scales[StrategyId("s")]
+    assert scale < Fraction(1, 2)  # the realized vol far more than doubled
+    assert scale > 0

@@ -202,24 +202,27 @@ max_leverage = 10
     assert len(engine.oms.orders()) == 2 * len(_falling(flat=2))
 
 
+# (config, reason code, allocation): the allocation bounds a strategy's gross exposure
+# unless a leverage or exposure limit of its own does, so the global case allocates more
+# than the global limit for that limit to be the one that binds.
 EXPOSURE_LIMITS = {
-    "max_leverage": ("[strategy_defaults]\nmax_leverage = 2\n", "MAX_LEVERAGE"),
-    "max_gross_exposure": ("[global]\nmax_gross_exposure = 20000\n", "MAX_GROSS_EXPOSURE"),
+    "max_leverage": ("[strategy_defaults]\nmax_leverage = 2\n", "MAX_LEVERAGE", "10000"),
+    "max_gross_exposure": ("[global]\nmax_gross_exposure = 20000\n", "MAX_GROSS_EXPOSURE", "30000"),
 }
 
 
 @pytest.mark.parametrize("limit", EXPOSURE_LIMITS.values(), ids=EXPOSURE_LIMITS.keys())
 def test_when_a_hundred_orders_go_out_before_any_fill_then_exposure_stays_within_the_limit(
-    limit: tuple[str, str],
+    limit: tuple[str, str, str],
 ) -> None:
-    config, code = limit
+    config, code, allocation = limit
     # 100 market buys of 5 lots at 100 (50,000) in one bar, the venue 30 s away: none is
     # acknowledged, let alone filled, while the others are checked. 2 x 10,000 of equity
     # (or 20,000 gross) allows exactly 40 of them.
     strategy = Script({2: [5] * 100})
     engine = _engine(
         config,
-        {"s": (strategy, "10000", None)},
+        {"s": (strategy, allocation, None)},
         {BTC: _flat(4)},
         latency=LatencyModel(submit_ns=30 * SECOND),
     )

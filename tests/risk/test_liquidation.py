@@ -416,7 +416,9 @@ def _crash_engine(
     config = SimConfig(max_participation=Decimal("0.5")) if capped else SimConfig()
     engine.add_venue(SIM, [Money("100000", USD)], config=config)
     engine.add_data(bars)
-    engine.add_strategy("s", holder, allocation=Money("10000", USD))
+    # 20,000: room above the 10,000 position for the resting orders (the allocation bounds
+    # the strategy's gross exposure, working orders included).
+    engine.add_strategy("s", holder, allocation=Money("20000", USD))
     engine.add_risk(load_risk_config(CRASH_CONFIG), USD, journal=journal)
     engine.build()
     return engine

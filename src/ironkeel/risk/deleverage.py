@@ -39,28 +39,40 @@ def _scale(value: Decimal | None, factor: Fraction, step: Decimal | None = None)
 
 def scaled_config(
     config: RiskConfig,
-    strategies: Iterable[StrategyId],
+    strategies: Iterable[StrategyId] | Mapping[StrategyId, Fraction],
     instruments: Mapping[InstrumentId, Instrument],
     factor: Fraction = Fraction(1, 2),
+    *,
+    exposure_caps: Mapping[StrategyId, Decimal] | None = None,
 ) -> RiskConfig:
-    """``config`` with the size and leverage limits of ``strategies`` scaled by ``factor``."""
+    """``config`` with the size and leverage limits of ``strategies`` scaled by ``factor``
+    (or by each strategy's own factor, given a mapping). ``exposure_caps`` gives strategies
+    without a ``max_gross_exposure`` of their own one (their allocation: the allocation
+    bounds position sizes), which is then scaled like the others."""
+    factors = (
+        dict(strategies) if isinstance(strategies, Mapping) else dict.fromkeys(strategies, factor)
+    )
+    caps = dict(exposure_caps or {})
     tables = dict(config.strategies)
     defaults = config.strategy_defaults
-    for strategy_id in strategies:
+    for strategy_id in sorted(set(factors) | set(caps), key=str):
         name = str(strategy_id)
         own = tables.get(name) or StrategyLimits()
+        scale = factors.get(strategy_id, Fraction(1))
         changes = {}
         for field in HALVED_FIELDS:
             value = getattr(own, field)
             if value is None:
                 value = getattr(defaults, field)
-            changes[field] = _scale(value, factor)
+            if value is None and field == "max_gross_exposure":
+                value = caps.get(strategy_id)
+            changes[field] = _scale(value, scale)
         per_instrument = {}
         for symbol, limits in own.instruments.items():
             step = instruments[InstrumentId.parse(symbol)].size_increment
             per_instrument[symbol] = StrategyInstrumentLimits(
-                max_order_qty=_scale(limits.max_order_qty, factor, step),
-                max_position=_scale(limits.max_position, factor, step),
+                max_order_qty=_scale(limits.max_order_qty, scale, step),
+                max_position=_scale(limits.max_position, scale, step),
             )
         tables[name] = msgspec.structs.replace(own, instruments=per_instrument, **changes)
     return msgspec.structs.replace(config, strategies=tables)
