@@ -280,3 +280,26 @@ def test_when_the_runaway_example_runs_under_limits_then_it_is_stopped(tmp_path:
     denied = [o for o in engine.oms.orders() if o.status.name == "DENIED"]
     assert denied  # it kept trying; the risk engine kept saying no
     assert Decimal(0) <= engine.portfolio.equity(USD, StrategyId("r")).amount
+
+
+def test_when_the_portfolio_breaker_is_reset_then_its_strategies_trade_again(
+    tmp_path: Path,
+) -> None:
+    config = """
+[breakers]
+strategy_max_drawdown = "0.10"
+strategy_daily_loss = "0.5"
+portfolio_max_drawdown = "0.06"
+platform_max_drawdown = "0.5"
+"""
+    one, two = BuyOnce({"size": 200}), BuyOnce({"size": 200})
+    engine = _engine(tmp_path, config, {"a": (one, "50000"), "b": (two, "50000")}, _crash())
+    engine.run()
+    risk = engine.risk
+    assert risk is not None
+    assert set(risk.disabled) == {StrategyId("a"), StrategyId("b")}
+    with pytest.raises(InvalidInputError, match="operator"):
+        risk.reset_portfolio(operator="", reason="x")
+    risk.reset_portfolio(operator="carol", reason="correlated losses reviewed")
+    assert risk.disabled == {}
+    assert risk.breakers["portfolio"].allows_trading

@@ -266,14 +266,21 @@ def _operator_call(fn: Callable[[], None]) -> None:
 
 @risk_app.command("reset")
 def risk_reset(
-    strategy: Annotated[str, typer.Option(help="The strategy whose breaker to reset.")],
     journal: Journal,
     operator: Operator,
     reason: Reason,
+    strategy: Annotated[
+        str | None, typer.Option(help="The strategy whose breaker to reset.")
+    ] = None,
+    portfolio: Annotated[bool, typer.Option(help="Reset the portfolio breaker.")] = False,
     audit: AuditPath = None,
 ) -> None:
-    """Re-enable a strategy whose breaker tripped (an operator decision, audited)."""
-    _risk_action("reset", f"strategy:{strategy}", journal, operator, reason, audit)
+    """Re-enable a strategy whose breaker tripped, or the portfolio (an operator decision,
+    audited)."""
+    if (strategy is None) == (not portfolio):
+        raise _fail("give exactly one of --strategy NAME or --portfolio")
+    target = "portfolio" if portfolio else f"strategy:{strategy}"
+    _risk_action("reset", target, journal, operator, reason, audit)
 
 
 @risk_app.command("halt")

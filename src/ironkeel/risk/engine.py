@@ -590,6 +590,23 @@ class RiskEngine:
         self.disabled.pop(strategy_id, None)
         self._resume.pop(strategy_id, None)
 
+    def reset_portfolio(self, *, operator: str, reason: str) -> None:
+        """An operator resets a tripped portfolio breaker: the strategies it disabled trade
+        again (those whose own breaker tripped or that were killed stay disabled)."""
+        self._operator(operator, "reset", "portfolio", reason)
+        breaker = self.breakers.get("portfolio")
+        if breaker is None:
+            raise InvalidInputError(
+                "breaker", "portfolio", "does not exist", "a portfolio needs two strategies"
+            )
+        if breaker.state in (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN):
+            self._record(breaker.reset(operator, reason, self._clock.timestamp_ns()))
+        for strategy_id in [s for s, why in self.disabled.items() if "breaker portfolio" in why]:
+            own = self.breakers[f"strategy:{strategy_id}"]
+            if own.allows_trading:
+                self.disabled.pop(strategy_id, None)
+                self._resume.pop(strategy_id, None)
+
     def halt(self, *, operator: str, reason: str) -> None:
         """An operator halt: nothing but emergency orders trades until ``resume``."""
         self._operator(operator, "halt", "platform", reason)
