@@ -265,8 +265,14 @@ class DrawdownBreaker:
         "_dl_rearm",
         "_dl_trip",
         "_dl_warn",
+        "_fast",
+        "_fast_hi",
+        "_fast_lo",
+        "_fast_until",
         "_halted_from",
         "_hwm",
+        "_hwm_origin_ns",
+        "_hwm_session_ns",
         "_journal",
         "_last_equity",
         "_peak",
@@ -358,6 +364,13 @@ class DrawdownBreaker:
         self._halted_from: BreakerState | None = None
         self._rebase_pending = True
         self._peak = self._day = self._day_start = self._last_equity = 0
+        # The fast path's band (see ``_refresh_fast``): empty (0 < e <= 0) until an evaluation.
+        self._fast = True
+        self._fast_lo = self._fast_hi = self._fast_until = 0
+        self._hwm_origin_ns = self._hwm_session_ns = 0
+        if hwm is not None:  # the rolling window's session grid (fixed for the hwm's life)
+            config = hwm.state()
+            self._hwm_origin_ns, self._hwm_session_ns = config.origin_ns, config.session_ns
 
     @classmethod
     def platform(
@@ -432,6 +445,12 @@ class DrawdownBreaker:
         if type(equity_raw) is not int or type(ts_ns) is not int:
             _check_int("equity_raw", equity_raw)
             _check_int("ts_ns", ts_ns)
+        if ts_ns < self._fast_until and self._fast_lo < equity_raw <= self._fast_hi:
+            # Same day (and rolling-HWM session), no new peak, no transition: bookkeeping only.
+            self._last_equity = equity_raw
+            if self._hwm is not None:
+                self._hwm.update(equity_raw, ts_ns)
+            return _NONE
         state = self._state
         if state is _TRIGGERED or state is _COOLING:
             return _NONE
@@ -457,12 +476,15 @@ class DrawdownBreaker:
         dl_trip = self._dl_trip
         loss = self._day_start - equity_raw
         if drawdown >= self._dd_trip or (dl_trip is not None and loss >= dl_trip):
-            return self._emit(self._trip(equity_raw, ts_ns))
+            transition = self._trip(equity_raw, ts_ns)
+            self._fast_lo = self._fast_hi = 0
+            return self._emit(transition)
         if state is _MONITORING:
             if drawdown >= self._dd_warn or (dl_trip is not None and loss >= self._dl_warn):
                 return self._crossed(WARN, equity_raw, ts_ns)
         elif drawdown < self._dd_rearm and (dl_trip is None or loss < self._dl_rearm):
             return self._crossed(RECOVER, equity_raw, ts_ns)
+        self._refresh_fast(ts_ns)
         return _NONE
 
     # --- operator actions -------------------------------------------------------------
@@ -470,6 +492,7 @@ class DrawdownBreaker:
     def cooled(self, reason: str, ts_ns: int) -> BreakerTransition:
         """TRIGGERED -> COOLING_DOWN: the flatten completed or the cool-down time passed."""
         _nonempty("reason", reason, "say what completed, e.g. 'flatten done'")
+        self._fast_lo = self._fast_hi = 0
         transition = self._apply(COOLED, ts_ns, reason, "")
         self._record(transition)
         return transition
@@ -477,6 +500,7 @@ class DrawdownBreaker:
     def reset(self, operator: str, reason: str, ts_ns: int) -> BreakerTransition:
         """An operator clears a trip; the breaker re-arms, re-based, on the next equity."""
         self._check_operator(operator, reason)
+        self._fast_lo = self._fast_hi = 0
         transition = self._apply(RESET, ts_ns, f"reset by {operator}: {reason}", operator)
         self._rebase_pending = True
         self._record(transition)
@@ -485,6 +509,7 @@ class DrawdownBreaker:
     def halt(self, operator: str, reason: str, ts_ns: int) -> BreakerTransition:
         """An operator stops trading under this breaker, from any state."""
         self._check_operator(operator, reason)
+        self._fast_lo = self._fast_hi = 0
         before = self._state
         transition = self._apply(HALT, ts_ns, f"halted by {operator}: {reason}", operator)
         self._halted_from = before
@@ -494,6 +519,7 @@ class DrawdownBreaker:
     def resume(self, operator: str, reason: str, ts_ns: int) -> BreakerTransition:
         """An operator re-enables trading after a halt (a latched trip is cleared with it)."""
         self._check_operator(operator, reason)
+        self._fast_lo = self._fast_hi = 0
         latched = self._halted_from in _LATCHED
         text = f"resumed by {operator}: {reason}"
         if latched:
@@ -579,6 +605,58 @@ class DrawdownBreaker:
         self._dd_warn = _ceil(self._dd_warn_frac, basis)
         self._dd_rearm = _ceil(self._dd_rearm_frac, basis)
 
+    def _refresh_fast(self, ts_ns: int) -> None:
+        """Recompute the fast path's band after an evaluation at ``ts_ns`` changed something.
+
+        ``evaluate`` returns at once, only remembering the equity (and feeding the rolling
+        high-water mark), when ``ts_ns < _fast_until`` and ``_fast_lo < equity <= _fast_hi``.
+        Inside that band the full path provably changes nothing else: ``_fast_until`` is the
+        next day boundary (and the next rolling-HWM session start), so neither the day start
+        nor the rolling window moves; ``_fast_hi <= peak``, so the peak and the thresholds
+        stay; and the band lies strictly inside the no-transition region of the state:
+
+        - MONITORING: drawdown below the warn (and trip) threshold, daily loss likewise.
+        - WARNING: no trip (both losses below their trip thresholds) and no recovery (the
+          drawdown or the daily loss still at or above its rearm threshold).
+
+        Any other state, or a pending re-base, gets the empty band ``0 < e <= 0``.
+        """
+        state = self._state
+        if (
+            not self._fast
+            or self._rebase_pending
+            or (state is not _MONITORING and state is not _WARNING)
+        ):
+            self._fast_lo = self._fast_hi = 0
+            return
+        peak = self._peak
+        if self._peak_basis and self._thresholds_peak != peak:
+            self._fast_lo = self._fast_hi = 0
+            return
+        day_start = self._day_start
+        dl_trip = self._dl_trip
+        if state is _MONITORING:
+            lo = peak - min(self._dd_warn, self._dd_trip)
+            hi = peak
+            if dl_trip is not None:
+                lo = max(lo, day_start - min(self._dl_warn, dl_trip))
+        else:
+            lo = peak - self._dd_trip
+            rearm_ceiling = peak - self._dd_rearm
+            if dl_trip is not None:
+                lo = max(lo, day_start - dl_trip)
+                rearm_ceiling = max(rearm_ceiling, day_start - self._dl_rearm)
+            hi = min(peak, rearm_ceiling)
+        until = self._day_boundary_ns + (self._day + 1) * NANOS_PER_DAY
+        if self._hwm is not None:
+            origin, length = self._hwm_origin_ns, self._hwm_session_ns
+            until = min(until, origin + ((ts_ns - origin) // length + 1) * length)
+        self._fast_until = until
+        if lo >= hi:
+            lo = hi = 0
+        self._fast_lo = lo
+        self._fast_hi = hi
+
     def _apply(self, trigger: str, ts_ns: int, reason: str, operator: str) -> BreakerTransition:
         """Move by the table, or raise and change nothing."""
         _check_int("ts_ns", ts_ns)
@@ -632,6 +710,7 @@ class DrawdownBreaker:
         if self._dd_trip <= 0 and self._state is _MONITORING:
             # A peak at or below zero (hwm basis): any drawdown is a breach. Fail closed.
             transitions.append(self._trip(equity_raw, ts_ns))
+        self._refresh_fast(ts_ns)
         return self._emit(*transitions) if transitions else _NONE
 
     def _figures(self, equity_raw: int) -> tuple[str, str]:
@@ -673,4 +752,6 @@ class DrawdownBreaker:
         drawdown, daily = self._figures(equity_raw)
         what = "warning at" if warn else "recovered below"
         reason = f"{what} {_pct(share)} of the limits ({at}): {drawdown}; {daily}"
-        return self._emit(self._apply(trigger, ts_ns, reason, ""))
+        transition = self._apply(trigger, ts_ns, reason, "")
+        self._refresh_fast(ts_ns)
+        return self._emit(transition)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, Protocol
 
@@ -43,16 +42,13 @@ from ironkeel.model.events import OrderEvent, OrderFilled, OrderInitialized, Tim
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
-from ironkeel.model.values import MONEY_DECIMALS, Currency
+from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
-from ironkeel.risk.allocation import VolatilityTarget
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
-from ironkeel.risk.config import BreakerSettings, RiskConfig, build_controls
+from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet
-from ironkeel.risk.correlation import CorrelationBreached, CorrelationEvent, CorrelationGuard
-from ironkeel.risk.deleverage import scaled_config
-from ironkeel.risk.hwm import NANOS_PER_DAY
 from ironkeel.risk.journal import BreakerJournal
+from ironkeel.risk.limits import LimitScaler
 from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
 from ironkeel.risk.tracker import ExposureTracker
 
@@ -120,12 +116,15 @@ class RiskEngine:
         self._journal = journal
         self._config = config
         self._instruments = {i.id: i for i in instruments}
-        self._guard: CorrelationGuard | None = None
-        self.deleveraged: frozenset[StrategyId] = frozenset()
-        self._vol: dict[StrategyId, VolatilityTarget] = {}
-        self._day: int | None = None
-        self._day_start: dict[StrategyId, int] = {}
-        self.scales: dict[StrategyId, Fraction] = {}
+        self.limits: LimitScaler | None = None
+        if config is not None:
+            self.limits = LimitScaler(
+                config,
+                self._instruments,
+                capital=self.tracker_capital,
+                on_rebuild=self._rebuilt,
+                on_event=lambda fields, ts: self._event(*fields, ts_ns=ts),
+            )
         self.tracker = ExposureTracker(
             clock=clock,
             portfolio=portfolio,
@@ -214,14 +213,8 @@ class RiskEngine:
         if not platform.allows_trading:
             self.halted = f"breaker platform is {platform.state.name}"
         self._all_ids = tuple(s for s, _ in self._strategy_breakers)
-        if self._config is not None:
-            if len(self._all_ids) >= 2:
-                self._guard = CorrelationGuard(
-                    threshold=float(self.settings.correlation_threshold),
-                    window_ns=self.settings.correlation_window_s * 1_000_000_000,
-                )
-            self._vol = {s: VolatilityTarget() for s in self._all_ids}
-            self._rebuild(self._clock.timestamp_ns(), initial=True)
+        if self.limits is not None:
+            self.limits.start(self._all_ids, self._clock.timestamp_ns())
         for breaker in self._aggregate:  # restored latched: as after their trip
             if breaker.level == "portfolio":
                 stops = not breaker.allows_trading
@@ -334,78 +327,21 @@ class RiskEngine:
             self._last_data[item.instrument_id] = item.ts_event
         self.evaluate(item.ts_init)
 
-    def _deleverage(self, events: tuple[CorrelationEvent, ...], ts_ns: int) -> None:
-        """Halve (or restore) the limits of the strategies in correlated pairs."""
-        guard, config = self._guard, self._config
-        if guard is None or config is None:
-            return
-        for event in events:
-            pair = " & ".join(str(s) for s in event.pair)
-            if isinstance(event, CorrelationBreached):
-                change = ("NORMAL", "DELEVERAGED")
-                reason = f"correlation {event.rho:.3f} of {pair} above {event.threshold}"
-            else:
-                change = ("DELEVERAGED", "NORMAL")
-                rho = "undefined" if event.rho is None else f"{event.rho:.3f}"
-                reason = f"correlation {rho} of {pair} below {event.release_below}"
-            reason += ": limits halved" if change[1] == "DELEVERAGED" else ": limits restored"
-            log.warning("risk: %s", reason)
-            self._event("portfolio", "correlation", pair, *change, reason, ts_ns=ts_ns)
-        self.deleveraged = frozenset(s for s in self._all_ids if guard.limit_scale(s) < 1)
-        self._rebuild(ts_ns)
+    def tracker_capital(self, strategy_id: StrategyId) -> int:
+        return self.tracker.capital(strategy_id)
 
-    def _rebuild(self, ts_ns: int, *, initial: bool = False) -> None:
-        """Rebuild the controls from the configuration with every strategy's current factor
-        (correlation halving x volatility scale) and its allocation as the default bound of
-        its gross exposure (times its max_leverage, if one is set)."""
-        config = self._config
-        if config is None:
-            return
-        guard = self._guard
-        scales = {
-            s: (Fraction(1) if guard is None else guard.limit_scale(s))
-            * Fraction(self._vol[s].scale if s in self._vol else 1)
-            for s in self._all_ids
-        }
-        if scales == self.scales and not initial:
-            return
-        self.scales = scales
-        caps = {
-            s: cap for s in self._all_ids if (cap := self._allocation_cap(config, s)) is not None
-        }
-        effective = scaled_config(config, scales, self._instruments, exposure_caps=caps)
-        self._controls = build_controls(effective, list(self._instruments.values()))
-        self._audit_append(
-            "config_change", "risk", "risk-config",
-            {"controls_digest": self._controls.digest,
-             "scales": {str(s): str(f) for s, f in sorted(scales.items(), key=str)}},
-            ts_ns=ts_ns,
-        )  # fmt: skip
+    def _rebuilt(self, controls: ControlSet, change: dict[str, Any], ts_ns: int) -> None:
+        """The limits in force changed (allocation, correlation or volatility): audit it."""
+        self._controls = controls
+        self._audit_append("config_change", "risk", "risk-config", change, ts_ns=ts_ns)
 
-    def _allocation_cap(self, config: RiskConfig, strategy_id: StrategyId) -> Decimal | None:
-        """The allocation as the strategy's gross-exposure bound, unless its exposure is
-        already bounded (its own or the default max_gross_exposure or max_leverage)."""
-        own = config.strategies.get(str(strategy_id))
-        defaults = config.strategy_defaults
-        for field in ("max_gross_exposure", "max_leverage"):
-            if getattr(defaults, field) is not None or (
-                own is not None and getattr(own, field) is not None
-            ):
-                return None
-        allocation = Decimal(self.tracker.capital(strategy_id)).scaleb(-MONEY_DECIMALS)
-        ceiling = config.global_.max_gross_exposure
-        return None if ceiling is not None and allocation >= ceiling else allocation
+    @property
+    def deleveraged(self) -> frozenset[StrategyId]:
+        return frozenset() if self.limits is None else self.limits.deleveraged
 
-    def _new_day(self, day: int, equities: list[int], ts_ns: int) -> None:
-        """At a UTC day boundary: each strategy's daily return feeds its volatility target."""
-        for index, strategy_id in enumerate(self._all_ids, start=1):
-            equity = equities[index]
-            start = self._day_start.get(strategy_id)
-            self._day_start[strategy_id] = equity
-            if start and start > 0 and strategy_id in self._vol:
-                self._vol[strategy_id].update(float(Fraction(equity - start, start)))
-        self._day = day
-        self._rebuild(ts_ns)
+    @property
+    def scales(self) -> dict[StrategyId, Fraction]:
+        return {} if self.limits is None else self.limits.scales
 
     def _check_gap(self, bar: Bar) -> None:
         bar_type = bar.bar_type
@@ -474,12 +410,10 @@ class RiskEngine:
         if equities == last:
             return
         self._last = equities
-        if self._vol:
-            day = ts_ns // NANOS_PER_DAY
-            if day != self._day:
-                self._new_day(day, equities, ts_ns)
+        limits = self.limits
+        if limits is not None:
+            limits.on_time(equities[1:], ts_ns)
         strategies_total = 0
-        guard = self._guard
         for index, (strategy_id, breaker) in enumerate(self._strategy_breakers, start=1):
             equity = equities[index]
             strategies_total += equity
@@ -487,10 +421,8 @@ class RiskEngine:
                 transitions = breaker.evaluate(equity, ts_ns)
                 if transitions:
                     self._handle(transitions, (strategy_id,))
-                if guard is not None:
-                    correlated = guard.observe(strategy_id, equity, ts_ns)
-                    if correlated:
-                        self._deleverage(correlated, ts_ns)
+                if limits is not None:
+                    limits.on_equity(strategy_id, equity, ts_ns)
         for breaker in self._aggregate:
             equity = equities[0] if breaker.level == "platform" else strategies_total
             transitions = breaker.evaluate(equity, ts_ns)

@@ -1,0 +1,156 @@
+"""The limits in force: the risk configuration scaled per strategy, rebuilt when a scale
+changes.
+
+Three things bound a strategy beyond its configured limits:
+
+- **Allocation**: a strategy whose gross exposure no limit bounds (no
+  ``max_gross_exposure`` or ``max_leverage`` of its own or by default) gets its
+  allocation as its gross-exposure limit (below a global ``max_gross_exposure``).
+- **Correlation**: while a pair of strategies' returns is correlated above the threshold
+  (``CorrelationGuard``), both get factor 1/2.
+- **Volatility**: each UTC day a strategy's daily return feeds its ``VolatilityTarget``;
+  the factor is reference vol / realized vol (doubling the vol halves the limits).
+
+The factors multiply; ``scaled_config`` applies them to the strategy's size and leverage
+limits; every rebuild is a configuration change with its own digest, reported to the
+caller (the risk engine audits it and writes the correlation changes to its events).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ironkeel.model.identifiers import InstrumentId, StrategyId
+from ironkeel.model.instruments import Instrument
+from ironkeel.model.values import MONEY_DECIMALS
+from ironkeel.risk.allocation import VolatilityTarget
+from ironkeel.risk.config import RiskConfig, build_controls
+from ironkeel.risk.controls import ControlSet
+from ironkeel.risk.correlation import CorrelationBreached, CorrelationEvent, CorrelationGuard
+from ironkeel.risk.deleverage import scaled_config
+from ironkeel.risk.hwm import NANOS_PER_DAY
+
+__all__ = ["LimitScaler"]
+
+log = logging.getLogger("ironkeel.risk")
+
+#: (level, scope, strategy, from_state, to_state, reason) of a correlation change.
+EventFields = tuple[str, str, str, str, str, str]
+
+
+class LimitScaler:
+    """Keeps the ``ControlSet`` in force in step with every strategy's factor."""
+
+    def __init__(
+        self,
+        config: RiskConfig,
+        instruments: Mapping[InstrumentId, Instrument],
+        *,
+        capital: Callable[[StrategyId], int],
+        on_rebuild: Callable[[ControlSet, dict[str, Any], int], None],
+        on_event: Callable[[EventFields, int], None],
+    ) -> None:
+        self._config = config
+        self._instruments = dict(instruments)
+        self._capital = capital
+        self._on_rebuild = on_rebuild
+        self._on_event = on_event
+        self._strategies: tuple[StrategyId, ...] = ()
+        self._guard: CorrelationGuard | None = None
+        self._vol: dict[StrategyId, VolatilityTarget] = {}
+        self._day: int | None = None
+        self._day_start: dict[StrategyId, int] = {}
+        self.scales: dict[StrategyId, Fraction] = {}
+        self.deleveraged: frozenset[StrategyId] = frozenset()
+        self.controls = build_controls(config, list(self._instruments.values()))
+
+    def start(self, strategies: Sequence[StrategyId], ts_ns: int) -> ControlSet:
+        """Build the first control set (allocation bounds applied) for ``strategies``."""
+        self._strategies = tuple(strategies)
+        settings = self._config.breakers
+        if len(self._strategies) >= 2:
+            self._guard = CorrelationGuard(
+                threshold=float(settings.correlation_threshold),
+                window_ns=settings.correlation_window_s * 1_000_000_000,
+            )
+        self._vol = {s: VolatilityTarget() for s in self._strategies}
+        self._rebuild(ts_ns, initial=True)
+        return self.controls
+
+    def on_equity(self, strategy_id: StrategyId, equity_raw: int, ts_ns: int) -> bool:
+        """A strategy's equity changed; True if the controls were rebuilt."""
+        guard = self._guard
+        if guard is None:
+            return False
+        events = guard.observe(strategy_id, equity_raw, ts_ns)
+        if not events:
+            return False
+        for event in events:
+            self._report(event, ts_ns)
+        self.deleveraged = frozenset(s for s in self._strategies if guard.limit_scale(s) < 1)
+        return self._rebuild(ts_ns)
+
+    def on_time(self, equities: Sequence[int], ts_ns: int) -> bool:
+        """Called with every strategy's equity (in ``start``'s order) on each evaluation; at
+        a UTC day boundary the daily returns feed the volatility targets. True if rebuilt."""
+        day = ts_ns // NANOS_PER_DAY
+        if day == self._day:
+            return False
+        self._day = day
+        for strategy_id, equity in zip(self._strategies, equities, strict=True):
+            start = self._day_start.get(strategy_id)
+            self._day_start[strategy_id] = equity
+            if start and start > 0:
+                self._vol[strategy_id].update(float(Fraction(equity - start, start)))
+        return self._rebuild(ts_ns)
+
+    def _report(self, event: CorrelationEvent, ts_ns: int) -> None:
+        pair = " & ".join(str(s) for s in event.pair)
+        if isinstance(event, CorrelationBreached):
+            change = ("NORMAL", "DELEVERAGED")
+            reason = f"correlation {event.rho:.3f} of {pair} above {event.threshold}"
+            reason += ": limits halved"
+        else:
+            change = ("DELEVERAGED", "NORMAL")
+            rho = "undefined" if event.rho is None else f"{event.rho:.3f}"
+            reason = f"correlation {rho} of {pair} below {event.release_below}: limits restored"
+        log.warning("risk: %s", reason)
+        self._on_event(("portfolio", "correlation", pair, *change, reason), ts_ns)
+
+    def _rebuild(self, ts_ns: int, *, initial: bool = False) -> bool:
+        guard = self._guard
+        scales = {
+            s: (Fraction(1) if guard is None else guard.limit_scale(s))
+            * Fraction(self._vol[s].scale)
+            for s in self._strategies
+        }
+        if scales == self.scales and not initial:
+            return False
+        self.scales = scales
+        caps = {s: cap for s in self._strategies if (cap := self._cap(s)) is not None}
+        effective = scaled_config(self._config, scales, self._instruments, exposure_caps=caps)
+        self.controls = build_controls(effective, list(self._instruments.values()))
+        change = {
+            "controls_digest": self.controls.digest,
+            "scales": {str(s): str(f) for s, f in sorted(scales.items(), key=str)},
+        }
+        self._on_rebuild(self.controls, change, ts_ns)
+        return True
+
+    def _cap(self, strategy_id: StrategyId) -> Decimal | None:
+        """The allocation as the gross-exposure bound, unless the exposure is already bounded
+        (the strategy's own or the default max_gross_exposure or max_leverage)."""
+        config = self._config
+        own = config.strategies.get(str(strategy_id))
+        for field in ("max_gross_exposure", "max_leverage"):
+            if getattr(config.strategy_defaults, field) is not None or (
+                own is not None and getattr(own, field) is not None
+            ):
+                return None
+        allocation = Decimal(self._capital(strategy_id)).scaleb(-MONEY_DECIMALS)
+        ceiling = config.global_.max_gross_exposure
+        return None if ceiling is not None and allocation >= ceiling else allocation
