@@ -114,7 +114,6 @@ class RiskEngine:
         self.currency = currency
         self._audit = audit
         self._journal = journal
-        self._config = config
         self._instruments = {i.id: i for i in instruments}
         self.limits: LimitScaler | None = None
         if config is not None:
