@@ -636,7 +636,7 @@ class DrawdownBreaker:
         day_start = self._day_start
         dl_trip = self._dl_trip
         if state is _MONITORING:
-            lo = peak - self._dd_warn - 1
+            lo = peak - min(self._dd_warn, self._dd_trip)
             hi = peak
             if dl_trip is not None:
                 lo = max(lo, day_start - min(self._dl_warn, dl_trip))
