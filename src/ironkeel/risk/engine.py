@@ -316,8 +316,10 @@ class RiskEngine:
     # --- post-trade -------------------------------------------------------------------------
 
     def on_data(self, item: Any) -> None:
-        """After an item is handled: new reference price, then the breakers (a loop handler)."""
-        self.tracker.on_data(item)
+        """After an item is handled (strategies included): the breakers and the data checks
+        (a loop handler). The reference price is taken earlier, by ``tracker.on_data``
+        subscribed before the strategies, so their orders are checked at the price they
+        saw."""
         if type(item) is Bar:
             self._last_data[item.bar_type.instrument_id] = item.ts_event
             if self.settings.kill_on_data_gap:
