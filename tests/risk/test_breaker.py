@@ -11,6 +11,7 @@ import pytest
 
 from ironkeel.model.errors import IllegalTransitionError, InvalidInputError, StateError
 from ironkeel.risk import breaker as breaker_module
+from ironkeel.risk import breaker_types
 from ironkeel.risk.breaker import (
     BREAKER_TRANSITIONS,
     BreakerSnapshot,
@@ -218,8 +219,9 @@ def test_a_float_equity_is_refused():
         breaker.evaluate(CAPITAL, float(T0))
 
 
-def test_no_float_and_no_true_division_in_the_breaker_module():
-    tree = ast.parse(Path(breaker_module.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", [breaker_module, breaker_types], ids=lambda m: m.__name__)
+def test_no_float_and_no_true_division_in_the_breaker_module(module):
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     floats = [
         n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float
     ]
