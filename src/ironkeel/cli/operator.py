@@ -6,11 +6,11 @@ reason is refused."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from ironkeel.audit import AuditLog, record_operator_action
 from ironkeel.cli.render import console
+from ironkeel.core.clock import LiveClock
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.risk.breaker import BreakerState, DrawdownBreaker
 from ironkeel.risk.journal import BreakerJournal
@@ -19,8 +19,8 @@ __all__ = ["apply_action", "print_status"]
 
 
 def _now_ns() -> int:
-    # An operator acts in real time: the one place the CLI reads the wall clock.
-    return time.time_ns()
+    """An operator acts in real time: the time comes from the live clock."""
+    return LiveClock().timestamp_ns()
 
 
 def print_status(journal_path: Path) -> None:

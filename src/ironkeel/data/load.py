@@ -25,7 +25,6 @@ from ironkeel.model.instruments import Instrument
 __all__ = ["LoadResult", "items_of", "load", "load_bars", "load_quotes", "load_trades"]
 
 T = TypeVar("T", Bar, QuoteTick, TradeTick)
-Item = Bar | QuoteTick | TradeTick
 
 
 @dataclass(frozen=True)
