@@ -39,6 +39,9 @@ class BacktestResult:
     failures: list[dict[str, str]] = field(default_factory=list)
     #: One row per risk event (breaker transitions, kills); empty without a risk engine.
     risk_rows: list[list[Any]] = field(default_factory=list)
+    #: Per-strategy sandbox figures (latency, CPU, memory, kills) of an isolated run; they
+    #: are timings, so they go to sandbox.json, never into the deterministic outputs.
+    sandbox: dict[str, Any] | None = None
 
     @property
     def complete(self) -> bool:
@@ -77,6 +80,8 @@ class BacktestResult:
         write_csv(folder / "equity.csv", self.equity_columns, self.equity_rows)
         if self.summary.get("risk") is not None:
             write_csv(folder / "risk_events.csv", RISK_COLUMNS, self.risk_rows)
+        if self.sandbox is not None:
+            write_json(folder / "sandbox.json", self.sandbox)
         write_json(folder / "summary.json", self.summary)  # last: its presence means done
         return folder
 

@@ -29,7 +29,7 @@ from ironkeel.backtest.outputs import (
     trade_rows,
 )
 from ironkeel.backtest.result import BacktestResult
-from ironkeel.backtest.spec import CURRENCY_PRECISION, RunSpec, SpecError
+from ironkeel.backtest.spec import CURRENCY_PRECISION, RunSpec, SpecError, StrategySpec
 from ironkeel.model.data import Bar
 from ironkeel.model.enums import AssetClass
 from ironkeel.model.errors import InvalidInputError
@@ -37,6 +37,7 @@ from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
 from ironkeel.risk.config import RiskConfig, load_risk_config
+from ironkeel.sandbox import SandboxError, SandboxPool
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.host import SlotStatus
 from ironkeel.strategy.loader import load_strategy_class
@@ -94,8 +95,9 @@ def currency_of(code: str, precision: int | None = None) -> Currency:
     return Currency(code.upper(), precision)
 
 
-def plan_from_spec(spec: RunSpec) -> Plan:
-    """Load and validate everything a run file names, before anything runs."""
+def plan_from_spec(spec: RunSpec, *, pool: SandboxPool | None = None) -> Plan:
+    """Load and validate everything a run file names, before anything runs. With a
+    ``pool``, each strategy is loaded into a sandboxed process of its own instead."""
     currency = currency_of(spec.currency, spec.currency_precision)
     venue = Venue(spec.venue)
     declared = {i.symbol: i for i in spec.instruments}
@@ -130,11 +132,7 @@ def plan_from_spec(spec: RunSpec) -> Plan:
         streams.append((f"{path.name}:{data.kind}", items))
     strategies = []
     for entry in spec.strategies:
-        cls = load_strategy_class(spec.resolve(entry.file), entry.class_name)
-        try:
-            strategy = cls(entry.params)
-        except InvalidInputError as error:
-            raise SpecError(f"strategy {entry.name!r} ({entry.file}): {error}") from None
+        strategy = _strategy(spec, entry, pool)
         symbols = entry.symbols or list(instruments)
         unknown = [s for s in symbols if s not in instruments]
         if unknown:
@@ -166,6 +164,23 @@ def plan_from_spec(spec: RunSpec) -> Plan:
         risk=_risk_config(spec),
         notes=notes,
     )
+
+
+def _strategy(spec: RunSpec, entry: StrategySpec, pool: SandboxPool | None) -> Strategy:
+    """The strategy of one run-file entry, in this process or in the sandbox."""
+    path = spec.resolve(entry.file)
+    if pool is None:
+        cls = load_strategy_class(path, entry.class_name)
+        try:
+            return cls(entry.params)
+        except InvalidInputError as error:
+            raise SpecError(f"strategy {entry.name!r} ({entry.file}): {error}") from None
+    try:
+        return pool.load_file(
+            entry.name, path, params=entry.params, class_name=entry.class_name, seed=spec.seed
+        )
+    except SandboxError as error:
+        raise SpecError(f"strategy {entry.name!r} ({entry.file}): {error}") from None
 
 
 def _risk_config(spec: RunSpec) -> RiskConfig | None:
@@ -413,7 +428,12 @@ def run_backtest(spec: RunSpec, *, progress: Progress | None = None) -> Backtest
     out = None
     if spec.out is not None:
         out = spec.resolve(spec.out) if spec.base_dir != "." else Path(spec.out)
-    result = execute(plan_from_spec(spec), progress=progress, out=out)
+    if spec.isolated:
+        with SandboxPool(deadline_s=spec.deadline_ms / 1000) as pool:
+            result = execute(plan_from_spec(spec, pool=pool), progress=progress, out=out)
+            result.sandbox = pool.metrics()
+    else:
+        result = execute(plan_from_spec(spec), progress=progress, out=out)
     if out is not None:
         result.write(out)
     return result

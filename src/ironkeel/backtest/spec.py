@@ -110,6 +110,10 @@ class RunSpec(_Spec, frozen=True, kw_only=True, forbid_unknown_fields=True):
     #: A risk configuration (TOML, see docs/risk-config.md), or "default" for the default
     #: breakers with no pre-trade limits; absent: no risk engine.
     risk: str | None = None
+    #: Run each strategy in its own hardened process (docs/sandbox.md), with this
+    #: per-callback deadline; the outputs equal an in-process run's.
+    isolated: bool = False
+    deadline_ms: float = 50.0
     out: str | None = None
     base_dir: str = "."  # where relative paths point (the run file's folder)
 

@@ -78,6 +78,12 @@ def backtest(
     verbose: Annotated[
         bool, typer.Option(help="Log risk alerts and liquidations as they happen.")
     ] = False,
+    isolated: Annotated[
+        bool, typer.Option(help="Run each strategy in its own hardened process.")
+    ] = False,
+    deadline_ms: Annotated[
+        float | None, typer.Option(help="Per-callback deadline of an isolated strategy.")
+    ] = None,
 ) -> None:
     """Backtest a strategy script on data files, or run a TOML run file."""
     _logging(verbose)
@@ -96,6 +102,11 @@ def backtest(
             policy=policy,
             out=out,
         )
+        if isolated or deadline_ms is not None:
+            overrides: dict[str, object] = {"isolated": isolated or spec.isolated}
+            if deadline_ms is not None:
+                overrides["deadline_ms"] = deadline_ms
+            spec = decode_spec({**_as_dict(spec), **overrides}, "command line")
         with _progress(quiet) as report:
             result = run_backtest(spec, progress=report)
     except IronkeelError as error:

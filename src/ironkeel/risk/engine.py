@@ -38,7 +38,13 @@ from ironkeel.core.clock import Clock
 from ironkeel.model.commands import ModifyOrder, SubmitOrder
 from ironkeel.model.data import Bar, BarType
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.model.events import OrderEvent, OrderFilled, OrderInitialized, TimeEvent
+from ironkeel.model.events import (
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    StrategyFailed,
+    TimeEvent,
+)
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
@@ -159,6 +165,7 @@ class RiskEngine:
         bus.register(SubmitOrder, self.submit)
         bus.register(ModifyOrder, self.modify)
         bus.subscribe(OrderEvent, self._on_order_event)
+        bus.subscribe(StrategyFailed, self._on_strategy_failed)
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -374,6 +381,15 @@ class RiskEngine:
         for strategy_id, instruments in self._instruments_of.items():
             if instrument_id in instruments and strategy_id not in self.disabled:
                 self._kill(strategy_id, reason)
+
+    def _on_strategy_failed(self, event: StrategyFailed) -> None:
+        """A strategy raised, overran its deadline or died: it stays disabled (its host
+        flattens it through the emergency flow), and the failure is on the record."""
+        sid = event.strategy_id
+        why = f"failed in {event.hook} at {event.location}: {event.error}"
+        self.disabled[sid] = why
+        self._event("strategy", str(sid), str(sid), "RUNNING", "FAILED", why, ts_ns=event.ts_event)
+        self._audit_append("strategy_failed", "host", str(sid), event, ts_ns=event.ts_event)
 
     def _kill(self, strategy_id: StrategyId, reason: str) -> None:
         why = f"automatic kill switch: {reason}"

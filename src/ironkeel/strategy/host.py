@@ -602,7 +602,11 @@ class StrategyHost:
 
 
 def _where(error: BaseException) -> str:
-    """``file:line`` of the innermost frame of the traceback (the user's code, usually)."""
+    """``file:line`` of the innermost frame of the traceback (the user's code, usually),
+    or the location an error from another process carries."""
+    carried = getattr(error, "location", None)
+    if isinstance(carried, str):
+        return carried
     frames = traceback.extract_tb(error.__traceback__)
     if not frames:
         return "unknown"

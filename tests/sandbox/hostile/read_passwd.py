@@ -1,0 +1,14 @@
+from ironkeel import Param, Strategy
+
+
+class ReadPasswd(Strategy):
+    at: int = Param(30)
+
+    def on_start(self):
+        self.n = 0
+
+    def on_bar(self, bar):
+        self.n += 1
+        if self.n == self.at:
+            with open("/etc/passwd") as handle:
+                self.log.warning("leaked: %s", handle.read())

@@ -1,0 +1,15 @@
+import time
+
+from ironkeel import Param, Strategy
+
+
+class Sleeper(Strategy):
+    at: int = Param(30)
+
+    def on_start(self):
+        self.n = 0
+
+    def on_bar(self, bar):
+        self.n += 1
+        if self.n == self.at:
+            time.sleep(5)
