@@ -38,6 +38,8 @@ def spec(data: Path, strategies: list[dict[str, Any]], **extra: Any) -> RunSpec:
             "strategies": strategies,
             "cash": "100000",
             "fees": "bps:4",
+            # Generous: two test workers and their strategy processes share two cores.
+            "deadline_ms": 5000,
             **extra,
         },
         "test",

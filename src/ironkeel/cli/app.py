@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
 from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.cli.sandbox import sandbox_app
 from ironkeel.model.errors import IronkeelError
 
 __all__ = ["app", "main"]
@@ -231,6 +232,7 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 risk_app = typer.Typer(help="Breakers: status and operator actions.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
+app.add_typer(sandbox_app, name="sandbox")
 
 Journal = Annotated[Path, typer.Option(help="The breaker journal (SQLite).")]
 Operator = Annotated[str, typer.Option(help="Who acts (required).")]

@@ -212,6 +212,27 @@ class SandboxedStrategy(Strategy):
         self.channel = channel
         self.name = name
         self._dirty = True  # open orders changed since the last request
+        self._timers: set[str] = set()  # the timers the strategy set (cancelled on a swap)
+
+    def replace(self, channel: Channel) -> Channel:
+        """Hand this strategy over to ``channel`` (a process already running the new
+        version): cancel the old version's timers, start the new one on the current state
+        (positions, open orders and equity carry over; the script rebuilds the rest in
+        ``on_start``), and return the old channel for the caller to kill. If the new
+        version fails to start, the old one stays in place and ``SandboxError`` is raised."""
+        old = self.channel
+        for name in sorted(self._timers):
+            self.ctx.cancel_timer(name)
+        self._timers.clear()
+        self.channel = channel
+        self._dirty = True
+        try:
+            self.on_start()
+        except SandboxError:
+            self.channel = old
+            channel.kill("the new version failed to start")
+            raise
+        return old
 
     # --- hooks: forward, then apply ------------------------------------------------------
 
@@ -310,10 +331,13 @@ class SandboxedStrategy(Strategy):
             elif kind is p.SetTimer:
                 t: p.SetTimer = action  # type: ignore[assignment]
                 ctx.set_timer(t.name, t.interval_ns, t.start_ns)
+                self._timers.add(t.name)
             elif kind is p.SetAlarm:
                 ctx.set_alarm(action.name, action.ts_ns)  # type: ignore[union-attr]
+                self._timers.add(action.name)  # type: ignore[union-attr]
             elif kind is p.CancelTimer:
                 ctx.cancel_timer(action.name)  # type: ignore[union-attr]
+                self._timers.discard(action.name)  # type: ignore[union-attr]
         except (InvalidInputError, StateError) as error:
             return p.Result(self._state(), error=str(error), error_kind=type(error).__name__)
         except Exception as error:

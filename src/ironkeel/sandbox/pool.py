@@ -8,6 +8,7 @@ own slot (its own uid when the engine is root).
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -44,7 +45,7 @@ class SandboxPool:
         self.deadline_s = deadline_s
         self.use_standby = standby
         self.channels: dict[str, Channel] = {}
-        self._standby: Channel | None = None
+        self._standby: socket.socket | None = None  # asked of the zygote, not collected
         self._next_slot = 0
 
     def __enter__(self) -> SandboxPool:
@@ -62,21 +63,69 @@ class SandboxPool:
     def start(self) -> None:
         if not self.zygote.running:
             self.zygote.start()
-        if self.use_standby and self._standby is None:
-            self._standby = self._fork()
+        self._refill()
 
-    def _fork(self) -> Channel:
+    def _slot(self) -> int:
         slot = self._next_slot % SLOTS
         self._next_slot += 1
-        pid, sock = self.zygote.fork(slot)
-        return Channel(sock, pid, deadline_s=self.deadline_s)
+        return slot
+
+    def _fork(self) -> Channel:
+        """A new process, now (the standby, if one was asked for, is collected first)."""
+        standby = self._collect()
+        sock = self.zygote.request(self._slot())
+        channel = Channel(sock, self.zygote.answer(sock), deadline_s=self.deadline_s)
+        if standby is not None:
+            standby.close()
+        return channel
+
+    def _collect(self) -> Channel | None:
+        if self._standby is None:
+            return None
+        sock, self._standby = self._standby, None
+        return Channel(sock, self.zygote.answer(sock), deadline_s=self.deadline_s)
 
     def _take(self) -> Channel:
-        """The warm standby (replaced by a fresh one), or a new process."""
-        channel = self._standby if self._standby is not None else self._fork()
-        self._standby = self._fork() if self.use_standby else None
+        """The warm standby, or a new process (call ``_refill`` once the work is done: the
+        next standby is then forked and hardened while the engine goes on)."""
+        channel = self._collect() or self._fork()
         channel.hello()
         return channel
+
+    def _refill(self) -> None:
+        if self.use_standby and self._standby is None:
+            self._standby = self.zygote.request(self._slot())
+
+    def _loaded(
+        self,
+        name: str,
+        source: str,
+        filename: str,
+        params: Mapping[str, Any] | None,
+        class_name: str | None,
+        seed: int,
+        *,
+        refill: bool = True,
+    ) -> tuple[Channel, dict[str, Any]]:
+        """A process with the strategy loaded, and its parsed parameters."""
+        channel = self._take()
+        request = p.Load(
+            source=source,
+            filename=filename,
+            class_name=class_name,
+            params=dict(params or {}),
+            strategy_id=name,
+            seed=seed,
+        )
+        try:
+            reply = channel.call(request, START_DEADLINE_S)
+        finally:
+            if refill:
+                self._refill()
+        if reply.error is not None:
+            channel.kill("failed to load")
+            raise SandboxError(reply.error, reply.location)
+        return channel, reply.params or {}
 
     def load(
         self,
@@ -90,21 +139,34 @@ class SandboxPool:
     ) -> SandboxedStrategy:
         """A sandboxed strategy named ``name`` running ``source`` (errors cite
         ``filename``); raises ``SandboxError`` with file:line if it does not load."""
-        channel = self._take()
-        request = p.Load(
-            source=source,
-            filename=filename,
-            class_name=class_name,
-            params=dict(params or {}),
-            strategy_id=name,
-            seed=seed,
-        )
-        reply = channel.call(request, START_DEADLINE_S)
-        if reply.error is not None:
-            channel.kill("failed to load")
-            raise SandboxError(reply.error, reply.location)
+        channel, parsed = self._loaded(name, source, filename, params, class_name, seed)
         self.channels[name] = channel
-        return SandboxedStrategy(channel, reply.params or {}, name)
+        return SandboxedStrategy(channel, parsed, name)
+
+    def swap(
+        self,
+        strategy: SandboxedStrategy,
+        source: str,
+        filename: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        class_name: str | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Swap a running strategy to new code without touching the others: the warm
+        standby loads it, the new version starts on the current state, then the old
+        process is killed. On any failure the old version keeps running (SandboxError)."""
+        try:
+            channel, parsed = self._loaded(
+                strategy.name, source, filename, params, class_name, seed, refill=False
+            )
+            old = strategy.replace(channel)
+        finally:
+            self._refill()
+        strategy.params = parsed
+        channel.metrics.restarts = old.metrics.restarts + 1
+        old.kill(None)
+        self.channels[strategy.name] = channel
 
     def load_file(
         self,
@@ -129,6 +191,7 @@ class SandboxPool:
             reply = channel.call(p.Probe(), START_DEADLINE_S)
         finally:
             channel.kill(None)
+            self._refill()
         return channel.protections, list(reply.probes or [])
 
     def metrics(self) -> dict[str, dict[str, Any]]:
@@ -140,6 +203,9 @@ class SandboxPool:
     def close(self) -> None:
         for channel in self.channels.values():
             channel.close()
+        standby = self._collect() if self.zygote.running else None
+        if standby is not None:
+            standby.close()
         if self._standby is not None:
             self._standby.close()
             self._standby = None

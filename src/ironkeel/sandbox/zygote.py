@@ -92,22 +92,38 @@ class Zygote:
 
     def fork(self, slot: int) -> tuple[int, socket.socket]:
         """A new hardened strategy process for ``slot``: its pid and the engine's socket."""
+        engine_end = self.request(slot)
+        return self.answer(engine_end), engine_end
+
+    def request(self, slot: int) -> socket.socket:
+        """Ask for a process for ``slot`` without waiting; ``answer`` collects its pid
+        (answers come in the order of the requests)."""
         if self._sock is None:
             raise ZygoteError("the zygote is not running: call start() first")
         engine_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             request = msgspec.json.encode(_Fork(slot=slot, limits=asdict(self.limits)))
             socket.send_fds(self._sock, [request], [child_end.fileno()])
+        except OSError as error:
+            engine_end.close()
+            raise ZygoteError(f"the zygote did not take the request: {error}") from None
+        finally:
+            child_end.close()
+        return engine_end
+
+    def answer(self, engine_end: socket.socket) -> int:
+        """The pid of the process of the oldest unanswered request."""
+        if self._sock is None:
+            raise ZygoteError("the zygote is not running")
+        try:
             answer = msgspec.json.decode(self._sock.recv(4096), type=_Forked)
         except (OSError, msgspec.DecodeError) as error:
             engine_end.close()
             raise ZygoteError(f"the zygote did not fork a strategy process: {error}") from None
-        finally:
-            child_end.close()
         if answer.error is not None:
             engine_end.close()
             raise ZygoteError(f"the zygote could not fork: {answer.error}")
-        return answer.pid, engine_end
+        return answer.pid
 
     def close(self) -> None:
         if self._sock is not None:
