@@ -96,7 +96,7 @@ class SandboxPool:
         if self.use_standby and self._standby is None:
             self._standby = self.zygote.request(self._slot())
 
-    def _loaded(
+    def _loaded(  # noqa: PLR0917 - private; mirrors Load's fields
         self,
         name: str,
         source: str,
