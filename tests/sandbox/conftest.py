@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests._bars import EXAMPLES, instrument, synthetic_bars, write_bars_csv
 
 from ironkeel.backtest import RunSpec
 from ironkeel.backtest.spec import decode_spec
+from tests._bars import EXAMPLES, instrument, synthetic_bars, write_bars_csv
 
 BTC = instrument("BTCUSD", tick="0.5", lot="0.001")
 HOSTILE = Path(__file__).parent / "hostile"

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.sandbox.conftest import HEALTHY, HOSTILE, spec
 
 from ironkeel.backtest import BacktestResult
 from ironkeel.backtest.runner import run_backtest
+from tests.sandbox.conftest import HEALTHY, HOSTILE, spec
 
 #: script -> (words one of which the failure must contain: what stopped it)
 EXPECTED: dict[str, tuple[str, ...]] = {

@@ -9,12 +9,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from tests._bars import EXAMPLES
-from tests.sandbox.conftest import HEALTHY, HOSTILE, spec
 
 from ironkeel.backtest.runner import run_backtest
 from ironkeel.backtest.spec import SpecError
 from ironkeel.sandbox import SandboxPool
+from tests._bars import EXAMPLES
+from tests.sandbox.conftest import HEALTHY, HOSTILE, spec
 
 OUTPUTS = ("summary.json", "orders.csv", "fills.csv", "trades.csv", "equity.csv",
            "risk_events.csv")  # fmt: skip

@@ -1,4 +1,5 @@
-"""Running strategies in hardened processes of their own (see docs/sandbox.md).
+"""Running strategies in hardened processes of their own (see docs/sandbox.md), and the
+checks and registry around them (allow-list, static checks, dependency pins, versions).
 
 ``SandboxPool`` starts a warm zygote and loads strategies into forked, hardened
 processes; each comes back as a ``SandboxedStrategy`` that the engine hosts like
