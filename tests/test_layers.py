@@ -1,7 +1,7 @@
 """Layering, enforced on the source: a module imports its own package or lower layers only.
 
 model (0) < core, audit (1) < venues, portfolio, data, indicators, analytics (2)
-< execution, risk (3) < strategy (4) < sandbox (5) < backtest (6) < reports (7) < cli (8)
+< execution, risk (3) < strategy (4) < sandbox (5) < backtest (6) < reports, node (7) < cli (8)
 
 Every import counts, including those inside functions or under TYPE_CHECKING.
 The root package ``ironkeel`` (its ``__init__``) sits above every layer: it may
@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "sandbox": 5,
     "backtest": 6,
     "reports": 7,
+    "node": 7,
     "cli": 8,
 }
 ROOT = "<root>"

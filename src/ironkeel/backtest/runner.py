@@ -7,7 +7,7 @@ Then the engine runs, and the result carries the outputs (``BacktestResult``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
@@ -43,7 +43,17 @@ from ironkeel.strategy.host import SlotStatus
 from ironkeel.strategy.loader import load_strategy_class
 from ironkeel.venues.sim import FeeModel, SimConfig, SlippageModel
 
-__all__ = ["Plan", "StrategyPlan", "execute", "plan_from_spec", "run_backtest", "symbol_of"]
+__all__ = [
+    "Assembly",
+    "Plan",
+    "StrategyPlan",
+    "assemble",
+    "collect",
+    "execute",
+    "plan_from_spec",
+    "run_backtest",
+    "symbol_of",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -239,10 +249,38 @@ def _allocations(plan: Plan) -> dict[str, Money]:
     return result
 
 
+@dataclass
+class Assembly:
+    """A plan wired into an engine, built and ready to run (or to be driven item by item)."""
+
+    engine: BacktestEngine
+    ids: list[StrategyId]
+    allocations: dict[str, Money]
+    start: int
+    end: int
+
+
 def execute(
     plan: Plan, *, progress: Progress | None = None, out: Path | None = None
 ) -> BacktestResult:
     """Run a loaded plan and collect its outputs (the audit log goes to ``out`` if given)."""
+    assembly = assemble(plan, out=out)
+    engine, start, end = assembly.engine, assembly.start, assembly.end
+    if progress is not None and end > start:
+        step = max((end - start) // 100, 1)
+        engine.clock.set_timer(
+            "progress", step, lambda e: progress(e.ts_event - start, end - start), start_ns=start
+        )
+    try:
+        engine.run()
+    finally:
+        if engine.audit is not None:
+            engine.audit.close()
+    return collect(assembly, plan)
+
+
+def assemble(plan: Plan, *, out: Path | None = None) -> Assembly:
+    """Wire ``plan`` into a built engine (the audit log and breaker journal go to ``out``)."""
     start = min(items[0].ts_init for _, items in plan.streams)
     end = max(items[-1].ts_init for _, items in plan.streams)
     # The clock starts at the first item, so on_start sees the run's start time (and a
@@ -278,28 +316,13 @@ def execute(
                 stale.unlink(missing_ok=True)  # a backtest starts from a fresh log and journal
         engine.add_risk(plan.risk, plan.currency, audit=audit, journal=journal)
     engine.build()
-    if progress is not None and end > start:
-        step = max((end - start) // 100, 1)
-        engine.clock.set_timer(
-            "progress", step, lambda e: progress(e.ts_event - start, end - start), start_ns=start
-        )
-    try:
-        engine.run()
-    finally:
-        if engine.audit is not None:
-            engine.audit.close()
-    return _collect(engine, plan, ids=ids, allocations=allocations, start=start, end=end)
+    return Assembly(engine, ids, allocations, start, end)
 
 
-def _collect(
-    engine: BacktestEngine,
-    plan: Plan,
-    *,
-    ids: Sequence[StrategyId],
-    allocations: dict[str, Money],
-    start: int,
-    end: int,
-) -> BacktestResult:
+def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
+    """The outputs of a finished run."""
+    engine, ids, allocations = assembly.engine, assembly.ids, assembly.allocations
+    start, end = assembly.start, assembly.end
     instruments = {i.id: i for i in plan.instruments}
     orders = engine.oms.orders()
     fills = engine.fills.fills

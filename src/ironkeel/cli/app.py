@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
+from ironkeel.cli.deploy import rollback_command, run_command, versions_command
 from ironkeel.cli.render import console, error_console, print_summary
 from ironkeel.cli.sandbox import sandbox_app
 from ironkeel.model.errors import IronkeelError
@@ -233,6 +234,9 @@ risk_app = typer.Typer(help="Breakers: status and operator actions.", no_args_is
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(sandbox_app, name="sandbox")
+app.command("run")(run_command)
+app.command("rollback")(rollback_command)
+app.command("versions")(versions_command)
 
 Journal = Annotated[Path, typer.Option(help="The breaker journal (SQLite).")]
 Operator = Annotated[str, typer.Option(help="Who acts (required).")]

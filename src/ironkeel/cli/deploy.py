@@ -1,0 +1,155 @@
+"""``ironkeel run``, ``deploy``, ``rollback`` and ``versions``: the node and its registry.
+
+``deploy`` stores a script only if it passes validation, as the next version of a
+name, and swaps a running node to it; ``rollback`` swaps back to the previous (or a
+given) version. The registry's pointer moves only once the node has the new version
+running: nothing is left half-deployed.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ironkeel.backtest.spec import load_run_file
+from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.model.errors import IronkeelError
+from ironkeel.node import Command, NodeNotRunningError, PaperNode, send
+from ironkeel.sandbox.registry import DEFAULT_ROOT, Registry, Version
+
+__all__ = ["rollback_command", "run_command", "versions_command"]
+
+DEFAULT_CONTROL = Path(".ironkeel") / "node.sock"
+
+RegistryOption = Annotated[Path, typer.Option(help="The strategy registry folder.")]
+ControlOption = Annotated[Path, typer.Option(help="The running node's control socket.")]
+OperatorOption = Annotated[
+    str | None, typer.Option(help="Who acts (default: the login name); audited.")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    error_console.print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+def run_command(
+    run_file: Annotated[Path, typer.Argument(help="A run file (.toml).")],
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/node"),
+    registry: RegistryOption = DEFAULT_ROOT,
+    control: ControlOption = DEFAULT_CONTROL,
+    speed: Annotated[
+        float | None,
+        typer.Option(help="Simulated seconds per wall second (default: as fast as it goes)."),
+    ] = None,
+) -> None:
+    """Run a node: the run file's strategies, each sandboxed, paper-trading on the
+    simulated exchange over the run's data, swappable live by deploy and rollback."""
+    if speed is not None and speed <= 0:
+        raise _fail(f"--speed {speed} must be positive. Fix: e.g. --speed 60")
+    try:
+        spec = load_run_file(run_file)
+        node = PaperNode(spec, out=out, control=control, registry=registry, speed=speed)
+        console.print(f"node: control socket {control}; versions {node.versions}")
+        result = node.run()
+    except IronkeelError as error:
+        raise _fail(str(error)) from None
+    print_summary(result.summary, out)
+    if node.swaps:
+        console.print(f"swaps: {len(node.swaps)} (node.json)")
+
+
+def versions_command(
+    name: Annotated[str, typer.Argument(help="The strategy's registered name.")],
+    registry: RegistryOption = DEFAULT_ROOT,
+) -> None:
+    """Every stored version of NAME, the current one marked."""
+    try:
+        with Registry(registry) as store:
+            found = store.versions(name)
+    except IronkeelError as error:
+        raise _fail(str(error)) from None
+    table = Table(title=f"{name}: {len(found)} version(s)", title_justify="left")
+    for column in ("version", "current", "sha256", "created", "script", "params", "note"):
+        table.add_column(column)
+    for v in found:
+        created = datetime.fromtimestamp(v.created_ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(
+            str(v.number), "*" if v.current else "", v.sha256[:12], created, v.source,
+            escape(str(v.params)), escape(v.note),
+        )  # fmt: skip
+    console.print(table)
+
+
+def rollback_command(  # noqa: PLR0917 - a typer command: options are parameters
+    name: Annotated[str, typer.Argument(help="The strategy's registered name.")],
+    to: Annotated[int | None, typer.Option(help="The version (default: the previous).")] = None,
+    reason: Annotated[str, typer.Option(help="Why (audited).")] = "rollback",
+    operator: OperatorOption = None,
+    registry: RegistryOption = DEFAULT_ROOT,
+    control: ControlOption = DEFAULT_CONTROL,
+) -> None:
+    """Swap NAME back to the previous version (or --to N) on the running node, without
+    stopping the others; then point the registry at it."""
+    who = operator or getpass.getuser()
+    try:
+        with Registry(registry, actor=who) as store:
+            current = store.current(name)
+            target = _target(store, name, current, to)
+            swap_to(store, target, control, operator=who, reason=reason)
+    except IronkeelError as error:
+        raise _fail(str(error)) from None
+
+
+def _target(store: Registry, name: str, current: Version, to: int | None) -> Version:
+    numbers = [v.number for v in store.versions(name)]
+    if to is None:
+        previous = store.previous(name)
+        if previous is None:
+            earlier = [n for n in numbers if n < current.number]
+            if not earlier:
+                raise IronkeelError(
+                    f"{name}: version {current.number} is the only one; nothing to roll back "
+                    f"to. Versions: {numbers}"
+                )
+            return store.get(name, earlier[-1])
+        return previous
+    target = store.get(name, to)  # refuses a missing version with the valid numbers
+    if target.number == current.number:
+        raise IronkeelError(
+            f"{name}: version {to} is already current. Fix: choose one of "
+            f"{[n for n in numbers if n != to]}"
+        )
+    return target
+
+
+def swap_to(store: Registry, target: Version, control: Path, *, operator: str, reason: str) -> None:
+    """Have the node run ``target`` (if a node runs), then make it current."""
+    name, number = target.name, target.number
+    try:
+        answer = send(
+            control,
+            Command(op="swap", name=name, version=number, operator=operator, reason=reason),
+        )
+    except NodeNotRunningError:
+        store.set_current(name, number, reason=reason)
+        console.print(
+            f"{name}: version {number} is current; no node runs at {control} "
+            "(the next `ironkeel run` starts it)"
+        )
+        return
+    if not answer.ok and answer.data.get("hosted") is False:
+        store.set_current(name, number, reason=reason)
+        console.print(f"{name}: version {number} is current; the node at {control} does not "
+                      "run it (add it to the node's run file)")  # fmt: skip
+        return
+    if not answer.ok:
+        raise IronkeelError(f"{name}: the node refused version {number}: {answer.message}")
+    store.set_current(name, number, reason=reason)
+    console.print(f"{name}: {answer.message}")
