@@ -45,6 +45,7 @@ __all__ = [
     "RunSpec",
     "SpecError",
     "StrategySpec",
+    "absolute_spec",
     "load_run_file",
     "load_spec_json",
     "write_spec_json",
