@@ -130,6 +130,9 @@ def _decode(raw: dict[str, Any], file: str) -> _ScenarioFile:
         match = _UNKNOWN.search(message)
         if match:
             at = match["at"] or "$"
+            if at.startswith("$.paths[...]"):  # msgspec does not name the dict key: find it
+                tables = raw.get("paths", {})
+                at = next((f"$.paths.{n}" for n, t in tables.items() if match["key"] in t), at)
             fields: tuple[str, ...] = _ScenarioFile.__struct_encode_fields__
             if ".paths" in at:
                 fields = _PathEntry.__struct_encode_fields__
