@@ -10,7 +10,8 @@ are measured from the shock's start (the last real bar) to the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,7 @@ from ironkeel.stress.bars import derive_seed, stressed_bars
 from ironkeel.stress.scenario import Scenario
 from ironkeel.stress.shock import ShockPath
 
-__all__ = ["StressError", "StressOptions", "check_plan", "run_scenario"]
+__all__ = ["StressError", "StressOptions", "check_plan", "fresh_copy", "run_scenario"]
 
 
 class StressError(InvalidInputError):
@@ -123,10 +124,25 @@ def _ret(column: np.ndarray) -> float:
     return 0.0 if column.size == 0 or column[0] == 0 else float(column[-1] / column[0] - 1)
 
 
-def run_scenario(spec: RunSpec, scenario: Scenario, options: StressOptions) -> dict[str, Any]:
+def fresh_copy(plan: Plan) -> Plan:
+    """A copy of a loaded, not yet run plan that one run may consume: its own stream list
+    and its own strategy instances (deep copies of the pristine ones; data items are
+    immutable and shared)."""
+    return replace(
+        plan,
+        streams=list(plan.streams),
+        strategies=[replace(s, strategy=copy.deepcopy(s.strategy)) for s in plan.strategies],
+        notes=list(plan.notes),
+    )
+
+
+def run_scenario(
+    spec: RunSpec, scenario: Scenario, options: StressOptions, *, plan: Plan | None = None
+) -> dict[str, Any]:
     """Replay ``spec``'s portfolio through ``scenario``; the scenario's entry of stress.json
-    (without ``breached``, which depends on the threshold)."""
-    plan = plan_from_spec(spec)
+    (without ``breached``, which depends on the threshold). ``plan``: ``spec`` already
+    loaded (a ``fresh_copy``), to skip loading it again."""
+    plan = plan_from_spec(spec) if plan is None else plan
     check_plan(plan, options)
     exposure, start_ns = _stress_streams(plan, scenario, options, spec.seed)
     exposed = any(e["path"] is not None for e in exposure.values())

@@ -1,7 +1,8 @@
 """``ironkeel stress``: every scenario replayed, in parallel, with recommendations.
 
-Scenarios are independent: each runs in its own process (``workers`` at a time, spawned,
-so nothing is inherited); results come back in the order the scenarios were given, and
+Scenarios are independent: each runs in its own process (``workers`` at a time, forked
+from a fork server that imported ironkeel once, so nothing of the caller's state is
+inherited and no thread is forked); results come back in the order the scenarios were given, and
 each scenario's noise is seeded from the run seed and its own name, so the output does
 not depend on ``workers`` (parallel output == serial output, byte for byte).
 """
@@ -15,16 +16,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ironkeel.backtest.outputs import write_json
-from ironkeel.backtest.runner import currency_of, plan_from_spec
+from ironkeel.backtest.runner import Plan, currency_of, plan_from_spec
 from ironkeel.backtest.spec import RunSpec, load_run_file, load_spec_json
 from ironkeel.stress.recommend import recommend
-from ironkeel.stress.replay import StressError, StressOptions, check_plan, run_scenario
+from ironkeel.stress.replay import (
+    StressError,
+    StressOptions,
+    check_plan,
+    fresh_copy,
+    run_scenario,
+)
 from ironkeel.stress.scenario import Scenario
 
 __all__ = ["StressReport", "load_target", "run_stress", "write_report"]
 
 StressReport = dict[str, Any]
+Job = tuple[RunSpec, Scenario, StressOptions]
 
 
 def load_target(target: Path) -> tuple[RunSpec, Path | None]:
@@ -40,14 +50,26 @@ def load_target(target: Path) -> tuple[RunSpec, Path | None]:
     return load_run_file(target), None
 
 
-def _run_one(job: tuple[RunSpec, Scenario, StressOptions]) -> dict[str, Any]:
-    """One scenario, with the risk engine's log lines silenced (its events are counted in
-    the result), the same in a worker process as in this one."""
+#: In a worker process: the run, loaded once for all the scenarios that worker runs (the
+#: workers live for one ``run_stress`` call, so nothing goes stale).
+_LOADED: dict[bytes, Plan] = {}
+
+
+def _run_one(job: Job, pristine: Plan | None = None) -> dict[str, Any]:
+    """One scenario on a fresh copy of the loaded run, with the risk engine's log lines
+    silenced (its events are counted in the result), the same in a worker as here."""
+    spec, scenario, options = job
+    if pristine is None:
+        key = msgspec.json.encode(spec)
+        if key not in _LOADED:
+            _LOADED.clear()
+            _LOADED[key] = plan_from_spec(spec)
+        pristine = _LOADED[key]
     logger = logging.getLogger("ironkeel")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        return run_scenario(*job)
+        return run_scenario(spec, scenario, options, plan=fresh_copy(pristine))
     finally:
         logger.setLevel(level)
 
@@ -79,12 +101,14 @@ def run_stress(
                 f"--map {symbol}", path, "is a path in none of the scenarios",
                 f"use one of {sorted(known)}",
             )  # fmt: skip
-    check_plan(plan_from_spec(spec), options)  # every input error before any process starts
+    pristine = plan_from_spec(spec)
+    check_plan(pristine, options)  # every input error before any process starts
     jobs = [(spec, scenario, options) for scenario in scenarios]
     if workers == 1 or len(jobs) == 1:
-        entries = [_run_one(job) for job in jobs]
+        entries = [_run_one(job, pristine) for job in jobs]
     else:
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ironkeel.stress.run"])
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
             entries = list(pool.map(_run_one, jobs))
     for entry in entries:
