@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ironkeel.stress import ShockPath, stressed_bars
+from ironkeel.stress import ShockPath, shipped_scenario, stressed_bars
 from ironkeel.stress.bars import derive_seed, exact_close
 from ironkeel.stress.shock import build_path
 from tests._bars import synthetic_bars
@@ -103,3 +103,16 @@ def test_any_path_gives_valid_bars_ending_exactly_at_its_end_move(moves, step, s
 def test_an_empty_history_is_refused():
     with pytest.raises(ValueError, match="give the run's real bars"):
         stressed_bars([], CRASH, duration_ns=MINUTE, seed=0)
+
+
+def test_the_shipped_covid_path_on_minute_bars_closes_at_each_published_close():
+    path = shipped_scenario("covid_2020").paths["equity"]
+    bars = stressed_bars(HISTORY, path, duration_ns=path.duration_ns, seed=11)
+    anchor = Decimal(HISTORY[-1].close)
+    assert len(bars) == 33 * 24 * 60
+    for offset, move in zip(path.offsets_ns[1:], path.moves[1:], strict=True):
+        close = bars[offset // MINUTE - 1].close
+        assert close == int((anchor * (1 + move)).to_integral_value())
+    # the end: the S&P 500's 2237.40 / 3386.15, to the tick
+    end = Decimal(bars[-1].close) / anchor - 1
+    assert abs(end - (Decimal("2237.40") / Decimal("3386.15") - 1)) < Decimal("1e-4")

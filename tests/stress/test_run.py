@@ -4,6 +4,7 @@ parallel == serial, run folders with and without their spec, and input errors.""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,21 @@ def _builtins(spec):
     import msgspec  # noqa: PLC0415
 
     return json.loads(msgspec.json.encode(spec))
+
+
+def test_an_equity_run_follows_the_shipped_flash_crash_by_its_asset_class(run_file):
+    text = run_file.read_text().replace(
+        'size_increment = "0.001"', 'size_increment = "0.001"\nasset_class = "equity"'
+    )
+    run_file.write_text(text)
+    report = run_stress(load_run_file(run_file), [shipped_scenario("flash_crash_2010")],
+                        options=StressOptions(warmup_bars=100), workers=1)  # fmt: skip
+    (entry,) = report["scenarios"]
+    btc = entry["instruments"]["BTCUSD"]
+    assert (btc["path"], btc["asset_class"], btc["bars"]) == ("equity", "equity", 24 * 60)
+    anchor = Decimal(btc["anchor"])
+    end = (anchor * Decimal("0.968") / Decimal("0.5")).to_integral_value() * Decimal("0.5")
+    assert Decimal(btc["end_price"]) == end  # -3.2% at the close, on the 0.5 grid
+    # the holder (about 30,000 of BTC in a 40,000 ledger) rides the -9.2% low and back
+    assert 0.05 < entry["strategies"]["hold"]["drawdown"] < 0.12
+    assert entry["strategies"]["hold"]["return"] < 0
