@@ -1,7 +1,8 @@
 """Layering, enforced on the source: a module imports its own package or lower layers only.
 
 model (0) < core, audit (1) < venues, portfolio, data, indicators, analytics (2)
-< execution, risk (3) < strategy (4) < sandbox (5) < backtest (6) < reports, node (7) < cli (8)
+< execution, risk (3) < strategy (4) < sandbox (5) < backtest (6)
+< reports, node, stress (7) < cli (8)
 
 Every import counts, including those inside functions or under TYPE_CHECKING.
 The root package ``ironkeel`` (its ``__init__``) sits above every layer: it may
@@ -33,6 +34,7 @@ LAYERS: dict[str, int] = {
     "backtest": 6,
     "reports": 7,
     "node": 7,
+    "stress": 7,
     "cli": 8,
 }
 ROOT = "<root>"
@@ -157,7 +159,9 @@ def test_checker_message_says_what_to_do():
 # --- the public api -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("package", ["ironkeel", "ironkeel.model", "ironkeel.core"])
+@pytest.mark.parametrize(
+    "package", ["ironkeel", "ironkeel.model", "ironkeel.core", "ironkeel.stress"]
+)
 def test_every_name_in_all_exists_once(package):
     module = importlib.import_module(package)
     missing = [name for name in module.__all__ if not hasattr(module, name)]

@@ -9,6 +9,7 @@ import pytest
 
 from ironkeel.backtest import SpecError, load_run_file
 from ironkeel.backtest.runner import plan_from_spec
+from ironkeel.backtest.spec import load_spec_json, write_spec_json
 from ironkeel.model import IronkeelError
 from tests.backtest.conftest import SMA_CROSS
 
@@ -160,3 +161,25 @@ def test_when_a_declared_instrument_does_not_fit_the_data_then_nothing_runs(
 
     with pytest.raises(IronkeelError, match=r"not a multiple of the price increment 0\.3"):
         plan_from_spec(spec)
+
+
+def test_when_a_run_writes_its_outputs_then_spec_json_reads_back_the_same_run_from_anywhere(
+    tmp_path, monkeypatch
+):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.toml").write_text(
+        'risk = "risk.toml"\n[[data]]\npath = "d/x.csv"\nsymbol = "X"\n'
+        '[[strategies]]\nname = "s"\nfile = "s.py"\nallocation = "10"\n'
+    )
+    spec = load_run_file(run / "run.toml")
+    write_spec_json(spec, tmp_path / "out")
+    monkeypatch.chdir(tmp_path / "out")
+    back = load_spec_json(tmp_path / "out")
+    assert back.data[0].path == str((run / "d" / "x.csv").resolve())
+    assert back.strategies[0].file == str((run / "s.py").resolve())
+    assert back.risk == str((run / "risk.toml").resolve())
+    assert back.strategies[0].allocation == spec.strategies[0].allocation
+    assert back.out is None
+    with pytest.raises(SpecError, match=r"spec.json: missing.*pass the run file"):
+        load_spec_json(tmp_path / "run")

@@ -16,7 +16,7 @@ from tests._bars import EXAMPLES, instrument, synthetic_bars, write_bars_csv
 
 BTC = instrument("BTCUSD", tick="0.5", lot="0.001")
 SMA_CROSS = str(EXAMPLES / "sma_cross.py")
-FILES = ["equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"]
+FILES = ["equity.csv", "fills.csv", "orders.csv", "spec.json", "summary.json", "trades.csv"]
 RAISING = """
 from ironkeel import Strategy
 

@@ -29,7 +29,13 @@ from ironkeel.backtest.outputs import (
     trade_rows,
 )
 from ironkeel.backtest.result import BacktestResult
-from ironkeel.backtest.spec import CURRENCY_PRECISION, RunSpec, SpecError, StrategySpec
+from ironkeel.backtest.spec import (
+    CURRENCY_PRECISION,
+    RunSpec,
+    SpecError,
+    StrategySpec,
+    write_spec_json,
+)
 from ironkeel.model.data import Bar
 from ironkeel.model.enums import AssetClass
 from ironkeel.model.errors import InvalidInputError
@@ -447,7 +453,8 @@ def _json_value(value: Any) -> Any:
 
 
 def run_backtest(spec: RunSpec, *, progress: Progress | None = None) -> BacktestResult:
-    """Load, validate and run ``spec``; write the outputs when ``spec.out`` is set."""
+    """Load, validate and run ``spec``; write the outputs (and the resolved spec,
+    ``spec.json``) when ``spec.out`` is set."""
     out = None
     if spec.out is not None:
         out = spec.resolve(spec.out) if spec.base_dir != "." else Path(spec.out)
@@ -458,5 +465,6 @@ def run_backtest(spec: RunSpec, *, progress: Progress | None = None) -> Backtest
     else:
         result = execute(plan_from_spec(spec), progress=progress, out=out)
     if out is not None:
+        write_spec_json(spec, out)
         result.write(out)
     return result

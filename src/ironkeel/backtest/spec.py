@@ -45,8 +45,15 @@ __all__ = [
     "RunSpec",
     "SpecError",
     "StrategySpec",
+    "absolute_spec",
     "load_run_file",
+    "load_spec_json",
+    "write_spec_json",
 ]
+
+#: The resolved run spec a backtest writes into its output folder (``ironkeel stress`` and
+#: other tools read a finished run's portfolio back from it).
+SPEC_FILE = "spec.json"
 
 #: Settlement precision of common currencies; others need ``currency_precision``.
 CURRENCY_PRECISION: dict[str, int] = {
@@ -188,3 +195,46 @@ def load_run_file(path: Path | str) -> RunSpec:
         raise SpecError(f"{file}: expected TOML tables. Fix: see docs/run-files.md")
     data.setdefault("base_dir", str(file.parent))
     return decode_spec(data, str(file))
+
+
+def absolute_spec(spec: RunSpec) -> RunSpec:
+    """``spec`` with every file path made absolute and no output folder: the same run,
+    readable from anywhere."""
+
+    def absolute(path: str) -> str:
+        return str(spec.resolve(path).resolve())
+
+    return msgspec.structs.replace(
+        spec,
+        data=[msgspec.structs.replace(d, path=absolute(d.path)) for d in spec.data],
+        strategies=[msgspec.structs.replace(s, file=absolute(s.file)) for s in spec.strategies],
+        risk=spec.risk if spec.risk in (None, "default") else absolute(spec.risk),
+        out=None,
+        base_dir=str(Path(spec.base_dir).resolve()),
+    )
+
+
+def write_spec_json(spec: RunSpec, folder: Path) -> Path:
+    """Write the resolved spec (paths absolute) to ``folder/spec.json``; byte-stable."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SPEC_FILE
+    body = msgspec.json.format(msgspec.json.encode(absolute_spec(spec)), indent=2)
+    path.write_bytes(body + b"\n")
+    return path
+
+
+def load_spec_json(folder: Path | str) -> RunSpec:
+    """The run spec a finished backtest recorded in ``folder`` (see ``write_spec_json``)."""
+    path = Path(folder) / SPEC_FILE
+    if not path.is_file():
+        raise SpecError(
+            f"{path}: missing; {folder} is not a run folder with its spec. Fix: rerun the "
+            "backtest with this version (it writes spec.json), or pass the run file (.toml)"
+        )
+    try:
+        data = msgspec.json.decode(path.read_bytes())
+    except msgspec.DecodeError as error:
+        raise SpecError(f"{path}: not valid JSON: {error}. Fix: rerun the backtest") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: expected a JSON object. Fix: rerun the backtest")
+    return decode_spec(data, str(path))

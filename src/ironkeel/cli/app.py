@@ -333,6 +333,15 @@ def kill(
     _risk_action("halt", target, journal, operator, reason, audit)
 
 
+def _register_stress() -> None:
+    from ironkeel.cli.stress import stress  # noqa: PLC0415 - its own module, like operator's
+
+    app.command("stress")(stress)
+
+
+_register_stress()
+
+
 @app.command()
 def version() -> None:
     """Print the version."""
