@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -107,6 +108,7 @@ class Channel:
             self._pidfd = os.pidfd_open(pid)
         except OSError:  # already gone: the first receive will see EOF
             self._pidfd = None
+        self._timeout: float | None = None  # the socket's, set only when it changes
         self._encode = encoder().encode
         self._decode = engine_decoder().decode
         self.alive = True
@@ -147,10 +149,18 @@ class Channel:
         return answer
 
     def _receive(self, budget: float, what: str) -> p.ToEngine:
-        self.sock.settimeout(budget)
+        if budget != self._timeout:
+            # A kernel receive timeout on a blocking socket: one recvmsg per answer, no
+            # poll (Python's settimeout would add a poll and two fcntl calls).
+            seconds = int(budget)
+            micros = max(int((budget - seconds) * 1_000_000), 1 if seconds == 0 else 0)
+            self.sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros)
+            )
+            self._timeout = budget
         try:
             data, _anc, flags, _addr = self.sock.recvmsg(p.MAX_MESSAGE)
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):
             raise self._broken(
                 f"deadline: no answer to {what} within {budget * 1000:.0f} ms"
             ) from None
