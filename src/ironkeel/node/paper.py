@@ -135,6 +135,7 @@ class PaperNode:
             while True:
                 for pending in live.server.poll(max(wait, 0.0)):
                     self._serve(pending, live)
+                    live.pool.warm()  # the next swap finds its standby ready
                 if self._stopping:
                     return
                 if self.speed is None:

@@ -46,6 +46,7 @@ class SandboxPool:
         self.use_standby = standby
         self.channels: dict[str, Channel] = {}
         self._standby: socket.socket | None = None  # asked of the zygote, not collected
+        self._ready: Channel | None = None  # a standby that has said hello
         self._next_slot = 0
 
     def __enter__(self) -> SandboxPool:
@@ -88,12 +89,26 @@ class SandboxPool:
     def _take(self) -> Channel:
         """The warm standby, or a new process (call ``_refill`` once the work is done: the
         next standby is then forked and hardened while the engine goes on)."""
+        if self._ready is not None:
+            channel, self._ready = self._ready, None
+            return channel
         channel = self._collect() or self._fork()
         channel.hello()
         return channel
 
+    def warm(self) -> None:
+        """Wait until the standby is hardened and ready (a node calls this when idle, so a
+        swap finds it ready; the swap benchmark measures that steady state)."""
+        if self._ready is None:
+            if self._standby is None:
+                self._refill()
+            channel = self._collect()
+            if channel is not None:
+                channel.hello()
+                self._ready = channel
+
     def _refill(self) -> None:
-        if self.use_standby and self._standby is None:
+        if self.use_standby and self._standby is None and self._ready is None:
             self._standby = self.zygote.request(self._slot())
 
     def _loaded(  # noqa: PLR0917 - private; mirrors Load's fields
@@ -204,8 +219,10 @@ class SandboxPool:
         for channel in self.channels.values():
             channel.close()
         standby = self._collect() if self.zygote.running else None
-        if standby is not None:
-            standby.close()
+        for spare in (standby, self._ready):
+            if spare is not None:
+                spare.close()
+        self._ready = None
         if self._standby is not None:
             self._standby.close()
             self._standby = None
