@@ -10,6 +10,7 @@ from rich.table import Table
 from ironkeel.cli.render import console, error_console
 from ironkeel.model.errors import IronkeelError
 from ironkeel.sandbox import SandboxPool
+from ironkeel.sandbox.protocol import Protection
 
 __all__ = ["sandbox_app"]
 
@@ -31,18 +32,8 @@ def check(
     except IronkeelError as error:
         error_console.print(f"[red]error:[/red] the sandbox could not start: {error}")
         raise typer.Exit(2) from None
-    table = Table(title="protections in force", title_justify="left")
-    for column in ("protection", "active", "detail"):
-        table.add_column(column)
-    for item in protections:
-        table.add_row(item.name, _mark(item.active), item.detail)
-    console.print(table)
-    tries = Table(title="forbidden attempts", title_justify="left")
-    for column in ("attempt", "blocked", "what stopped it"):
-        tries.add_column(column)
-    for item in probes:
-        tries.add_row(item.name, _mark(item.active), item.detail)
-    console.print(tries)
+    console.print(_table("protections in force", ("protection", "active", "detail"), protections))
+    console.print(_table("forbidden attempts", ("attempt", "blocked", "what stopped it"), probes))
     missing = [p.name for p in protections if not p.active]
     through = [p.name for p in probes if not p.active]
     if missing:
@@ -54,6 +45,15 @@ def check(
         error_console.print(f"[red]NOT blocked:[/red] {', '.join(through)}")
     if strict and (missing or through):
         raise typer.Exit(1)
+
+
+def _table(title: str, columns: tuple[str, str, str], items: list[Protection]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for item in items:
+        table.add_row(item.name, _mark(item.active), item.detail)
+    return table
 
 
 def _mark(active: bool) -> str:
