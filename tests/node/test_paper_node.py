@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ironkeel.backtest import BacktestResult
+from ironkeel.backtest.runner import run_backtest
 from ironkeel.cli import app
 from ironkeel.node import Command, NodeNotRunningError, PaperNode, send
 from ironkeel.sandbox.registry import Registry
@@ -47,9 +48,11 @@ def node_run(bars_csv: Path, tmp_path: Path) -> dict[str, Any]:
     )
     control = tmp_path / "node.sock"
     node = PaperNode(
-        run_spec, out=tmp_path / "out", control=control, registry=registry.root, speed=2_000.0
+        run_spec, out=tmp_path / "out", control=control, registry=registry.root, speed=4_000.0
     )
-    box: dict[str, Any] = {"node": node, "control": control, "registry": registry}
+    box: dict[str, Any] = {
+        "node": node, "control": control, "registry": registry, "spec": run_spec,
+    }  # fmt: skip
     thread = threading.Thread(target=lambda: box.update(result=node.run()))
     thread.start()
     box["thread"] = thread
@@ -85,15 +88,33 @@ def test_swap_refused_then_done_while_the_other_strategy_runs(node_run: dict[str
     unknown = send(control, Command(op="swap", name="nobody", version=1))
     assert not unknown.ok and unknown.data == {"hosted": False}
 
+    first = status.data["time_ns"]
+    for _ in range(400):  # let the node trade a while with the new version
+        now = send(control, Command(op="status")).data["time_ns"]
+        if now - first >= 150 * 60 * 10**9:
+            break
+        time.sleep(0.05)
     assert send(control, Command(op="stop")).ok
     node_run["thread"].join(timeout=60)
     result: BacktestResult = node_run["result"]
     assert result.summary["strategies"]["healthy"]["status"] == "ok"
+    # The healthy strategy never noticed: its fills are those of a plain backtest of the
+    # same run (up to where the node was stopped).
+    plain = run_backtest(node_run["spec"])
+    ours = _fills(result, "healthy")
+    assert ours  # it traded
+    assert ours == _fills(plain, "healthy")[: len(ours)]
+    assert _fills(result, "swapped")  # and so did the swapped one
     out = node_run["node"].out
     with closing(sqlite3.connect(out / "audit.sqlite")) as db:
         rows = db.execute("SELECT kind, actor FROM audit_records WHERE kind = 'deployment'")
         assert [tuple(r) for r in rows] == [("deployment", "ana"), ("deployment", "ana")]
     assert [s["outcome"] for s in node_run["node"].swaps] == ["refused", "swapped"]
+
+
+def _fills(result: BacktestResult, strategy: str) -> list[list[Any]]:
+    frame = result.fills()
+    return frame[frame["strategy"] == strategy].drop(columns=["client_order_id"]).values.tolist()
 
 
 def test_rollback_and_versions_through_the_cli(node_run: dict[str, Any]) -> None:
