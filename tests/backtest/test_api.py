@@ -67,6 +67,7 @@ def test_when_asked_then_the_result_gives_exact_dataframes_and_writes_files(
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
         "equity.csv",
         "fills.csv",
+        "prices.csv",
         "orders.csv",
         "summary.json",
         "trades.csv",

@@ -6,7 +6,7 @@ docs/analytics.md."""
 from ironkeel.analytics.annualize import bar_interval_ns, periods_per_year
 from ironkeel.analytics.drawdown import Drawdown, drawdown_episodes, max_drawdown, underwater
 from ironkeel.analytics.errors import AnalyticsError
-from ironkeel.analytics.montecarlo import MonteCarlo, monte_carlo_trades
+from ironkeel.analytics.montecarlo import MC_METHODS, MonteCarlo, monte_carlo_trades
 from ironkeel.analytics.overfitting import Deflated, Overfitting, deflated_sharpe, pbo
 from ironkeel.analytics.ratios import (
     alpha_beta,
@@ -27,10 +27,12 @@ from ironkeel.analytics.returns import (
 )
 from ironkeel.analytics.summary import METRIC_NAMES, Fills, metrics
 from ironkeel.analytics.trades import TradeStats, exposure, trade_stats
-from ironkeel.analytics.var import VaR, value_at_risk
+from ironkeel.analytics.var import VAR_METHODS, VaR, value_at_risk
 
 __all__ = [
+    "MC_METHODS",
     "METRIC_NAMES",
+    "VAR_METHODS",
     "AnalyticsError",
     "Deflated",
     "Drawdown",

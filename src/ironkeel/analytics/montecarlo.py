@@ -55,7 +55,7 @@ def monte_carlo_trades(
     start_equity: float,
     *,
     n_paths: int = 10_000,
-    method: MCMethod = "bootstrap",
+    method: str = "bootstrap",
     seed: int = 0,
 ) -> MonteCarlo:
     """Simulate ``n_paths`` equity paths from trade P&L (see the module doc)."""

@@ -41,7 +41,7 @@ class VaR:
 def value_at_risk(
     returns: np.ndarray,
     level: float = 0.95,
-    method: Method = "historical",
+    method: str = "historical",
     *,
     horizon: int = 1,
     n_paths: int = 100_000,
@@ -59,7 +59,9 @@ def value_at_risk(
     if method == "parametric":
         mu, sigma = float(r.mean()), float(r.std(ddof=1))
         z = _NORMAL.inv_cdf(tail)
-        return VaR(method, level, -(mu + sigma * z), -(mu - sigma * _NORMAL.pdf(z) / tail))
+        return VaR(
+            method, level, 0.0 - (mu + sigma * z), 0.0 - (mu - sigma * _NORMAL.pdf(z) / tail)
+        )
     if method == "monte_carlo":
         if horizon < 1 or n_paths < 1:
             raise AnalyticsError(
@@ -69,4 +71,4 @@ def value_at_risk(
         draws = r[rng.integers(0, r.size, size=(n_paths, horizon))]
         r = np.prod(1.0 + draws, axis=1) - 1.0
     cut = float(np.percentile(r, 100.0 * tail))
-    return VaR(method, level, -cut, -float(r[r <= cut].mean()))
+    return VaR(method, level, 0.0 - cut, 0.0 - float(r[r <= cut].mean()))  # no "-0.0"

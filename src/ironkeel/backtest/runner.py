@@ -25,14 +25,17 @@ from ironkeel.backtest.outputs import (
     match_trades,
     money_text,
     order_rows,
+    price_rows,
     sharpe,
     trade_rows,
 )
+from ironkeel.backtest.recording import SlippageLog
 from ironkeel.backtest.result import BacktestResult
 from ironkeel.backtest.spec import CURRENCY_PRECISION, RunSpec, SpecError
 from ironkeel.model.data import Bar
 from ironkeel.model.enums import AssetClass
 from ironkeel.model.errors import InvalidInputError
+from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
@@ -40,7 +43,7 @@ from ironkeel.risk.config import RiskConfig, load_risk_config
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.host import SlotStatus
 from ironkeel.strategy.loader import load_strategy_class
-from ironkeel.venues.sim import FeeModel, SimConfig, SlippageModel
+from ironkeel.venues.sim import FeeModel, NoSlippage, SimConfig, SlippageModel
 
 __all__ = ["Plan", "StrategyPlan", "execute", "plan_from_spec", "run_backtest", "symbol_of"]
 
@@ -233,6 +236,11 @@ def execute(
     # The clock starts at the first item, so on_start sees the run's start time (and a
     # timer set there starts then, not in 1970).
     engine = BacktestEngine(seed=plan.seed, start_ns=start)
+    slips = (
+        None
+        if plan.slippage is None or isinstance(plan.slippage, NoSlippage)
+        else SlippageLog(plan.slippage)
+    )
     for instrument in plan.instruments:
         engine.add_instrument(instrument)
     engine.add_venue(
@@ -242,7 +250,7 @@ def execute(
             fill_on_close=plan.fill_on_close, max_participation=plan.max_participation
         ),
         fees=plan.fees,
-        slippage=plan.slippage,
+        slippage=plan.slippage if slips is None else slips,
     )
     for name, items in plan.streams:
         engine.add_data(items, name)
@@ -263,6 +271,8 @@ def execute(
                 stale.unlink(missing_ok=True)  # a backtest starts from a fresh log and journal
         engine.add_risk(plan.risk, plan.currency, audit=audit, journal=journal)
     engine.build()
+    if slips is not None:
+        engine.bus.subscribe(OrderFilled, slips)
     if progress is not None and end > start:
         step = max((end - start) // 100, 1)
         engine.clock.set_timer(
@@ -273,7 +283,10 @@ def execute(
     finally:
         if engine.audit is not None:
             engine.audit.close()
-    return _collect(engine, plan, ids=ids, allocations=allocations, start=start, end=end)
+    ticks = {} if slips is None else slips.ticks
+    return _collect(
+        engine, plan, ids=ids, allocations=allocations, start=start, end=end, slippage=ticks
+    )
 
 
 def _collect(
@@ -284,6 +297,7 @@ def _collect(
     allocations: dict[str, Money],
     start: int,
     end: int,
+    slippage: dict[Any, int],
 ) -> BacktestResult:
     instruments = {i.id: i for i in plan.instruments}
     orders = engine.oms.orders()
@@ -392,12 +406,24 @@ def _collect(
         summary=summary,
         risk_rows=risk_rows,
         order_rows=order_rows(orders, instruments),
-        fill_rows=fill_rows(fills, instruments),
+        fill_rows=fill_rows(fills, instruments, slippage),
+        price_rows=_prices(plan),
         trade_rows=trade_rows(trades),
         equity_columns=columns,
         equity_rows=equity_rows,
         failures=failures,
     )
+
+
+def _prices(plan: Plan) -> list[list[Any]]:
+    """prices.csv rows: each bar stream's OHLC buckets, instrument by instrument."""
+    by_id = {str(i.id): i for i in plan.instruments}
+    rows: list[list[Any]] = []
+    for _, items in plan.streams:
+        if items and type(items[0]) is Bar:
+            instrument = by_id[str(items[0].bar_type.instrument_id)]
+            rows.extend(price_rows(items, instrument))
+    return rows
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
