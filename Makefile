@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: all env test lint typecheck unit bench demo clean
+.PHONY: all env test lint typecheck unit bench demo browser clean
 
 all: test
 
@@ -36,9 +36,21 @@ test: lint typecheck unit
 bench: env
 	@$(PY) -m benchmarks
 
-# The main job on built-in data: three strategies on real BTC 1-minute bars.
+# The main job on built-in data: three strategies on real BTC 1-minute bars; it ends by
+# writing out/demo/report.html and printing its path.
 demo: env
 	$(VENV)/bin/ironkeel backtest examples/demo/run.toml --out out/demo
+
+# Debian's chromium for the report's browser test (tests/reports/test_browser.py).
+# Installs only when it is missing and we are root (CI is); otherwise says what to do.
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "chromium is missing: run 'sudo apt-get install chromium' (the browser test skips without it outside CI)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -67,8 +67,8 @@ def test_when_asked_then_the_result_gives_exact_dataframes_and_writes_files(
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
         "equity.csv",
         "fills.csv",
-        "prices.csv",
         "orders.csv",
+        "prices.csv",
         "summary.json",
         "trades.csv",
     ]

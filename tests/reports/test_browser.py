@@ -13,10 +13,20 @@ from pathlib import Path
 import pytest
 
 from ironkeel.reports import write_report
+from tests._runs import make_run
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+COUNT = "Number(document.querySelector(\"meta[name='ironkeel-charts']\").content)"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 
 
@@ -43,13 +53,12 @@ def _open(report: Path, screenshot: Path) -> dict[str, object]:
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(report.as_uri())
             page.wait_for_function(
-                "document.querySelectorAll('.js-plotly-plot .main-svg').length >= "
-                "2 * Number(document.querySelector(\"meta[name='ironkeel-charts']\").content)",
+                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2 * {COUNT}",
                 timeout=60_000,
             )
             found = page.evaluate(
                 """() => ({
-                    expected: Number(document.querySelector("meta[name='ironkeel-charts']").content),
+                    expected: COUNT,
                     charts: [...document.querySelectorAll('.js-plotly-plot')].map(d => ({
                         id: d.id,
                         svg: d.querySelectorAll('.main-svg').length,
@@ -57,7 +66,7 @@ def _open(report: Path, screenshot: Path) -> dict[str, object]:
                         drawn: d.querySelectorAll('.trace, .hm, .scatterlayer .trace, image').length
                                  + d.querySelectorAll('canvas').length,
                     })),
-                })"""
+                })""".replace("COUNT", COUNT)
             )
             page.screenshot(path=str(screenshot), full_page=True)
         finally:
@@ -68,8 +77,6 @@ def _open(report: Path, screenshot: Path) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report of a backtest with two strategies, risk events and a stress file."""
-    from tests.reports.conftest import make_run  # noqa: PLC0415
-
     return make_run(tmp_path_factory.mktemp("run"), stress=True)
 
 

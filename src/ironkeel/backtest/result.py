@@ -42,6 +42,7 @@ class BacktestResult:
     risk_rows: list[list[Any]] = field(default_factory=list)
     #: Bar prices in OHLC buckets per instrument (prices.csv), for the report.
     price_rows: list[list[Any]] = field(default_factory=list)
+    _analysis: Frames | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def read(cls, run_dir: Path | str) -> BacktestResult:
@@ -106,7 +107,11 @@ class BacktestResult:
     # --- analytics (docs/analytics.md) --------------------------------------------------
 
     def _frames(self) -> Frames:
-        return Frames(self.equity(), self.trades(), self.fills(), self.strategy_names)
+        """The frames every analytics method reads, built once per result (a result's
+        rows are not changed after the run)."""
+        if self._analysis is None:
+            self._analysis = Frames(self.equity(), self.trades(), self.fills(), self.strategy_names)
+        return self._analysis
 
     def metrics(
         self,

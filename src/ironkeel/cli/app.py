@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
 from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.cli.report import report, report_after_backtest
 from ironkeel.model.errors import IronkeelError
 
 __all__ = ["app", "main"]
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Market data: import files into the catalog.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.command()(report)
 
 EXIT_BAD_INPUT = 2
 EXIT_STRATEGY_FAILED = 3
@@ -78,8 +80,12 @@ def backtest(
     verbose: Annotated[
         bool, typer.Option(help="Log risk alerts and liquidations as they happen.")
     ] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write report.html into the output.")
+    ] = False,
 ) -> None:
-    """Backtest a strategy script on data files, or run a TOML run file."""
+    """Backtest a strategy script on data files, or run a TOML run file; with an output
+    folder, end by writing its HTML report (``ironkeel report``)."""
     _logging(verbose)
     try:
         spec = _spec(
@@ -104,6 +110,8 @@ def backtest(
     if folder is not None and spec.base_dir != "." and not folder.is_absolute():
         folder = Path(spec.base_dir) / folder
     print_summary(result.summary, folder)
+    if folder is not None and not no_report:
+        report_after_backtest(folder)
     if result.failures:
         raise typer.Exit(EXIT_STRATEGY_FAILED)
 

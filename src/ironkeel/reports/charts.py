@@ -30,7 +30,19 @@ MAX_MARKERS = 5_000
 
 
 def _reduce(series: pd.Series) -> pd.Series:
-    return series.iloc[minmax_indices(series.to_numpy(dtype=np.float64))]
+    """Reduced to its first/min/max/last points per bucket, indexed by naive UTC
+    datetime64 (plotly copies object arrays of Timestamps slowly)."""
+    reduced = series.iloc[minmax_indices(series.to_numpy(dtype=np.float64))]
+    return pd.Series(reduced.to_numpy(), index=_naive(reduced.index), name=series.name)
+
+
+def _naive(index: pd.Index) -> np.ndarray:
+    stamps = pd.DatetimeIndex(index)
+    return (stamps.tz_convert("UTC").tz_localize(None) if stamps.tz else stamps).to_numpy()
+
+
+def _times(ts_ns: pd.Series) -> np.ndarray:
+    return ts_ns.to_numpy(dtype=np.int64).astype("datetime64[ns]")
 
 
 def equity_chart(equity: pd.DataFrame, underwater: pd.DataFrame, names: list[str]) -> go.Figure:
@@ -115,7 +127,7 @@ def price_chart(prices: pd.DataFrame, fills: pd.DataFrame) -> go.Figure:
             rows = shown[shown["side"] == side]
             fig.add_trace(
                 go.Scattergl(
-                    x=pd.to_datetime(rows["ts_ns"], unit="ns", utc=True),
+                    x=_times(rows["ts_ns"]),
                     y=[float(p) for p in rows["price"]],
                     mode="markers", name=f"{side.lower()} fills",
                     marker={"symbol": symbol, "color": color, "size": 8},
@@ -146,7 +158,7 @@ def risk_timeline(events: pd.DataFrame) -> go.Figure:
     for state, rows in events.groupby("to_state", sort=True):
         fig.add_trace(
             go.Scatter(
-                x=pd.to_datetime(rows["ts_ns"], unit="ns", utc=True), y=rows["scope"],
+                x=_times(rows["ts_ns"]), y=rows["scope"],
                 mode="markers", name=str(state), marker={"size": 10},
                 text=rows["reason"], hovertemplate="%{y}: %{text}<extra>" + str(state) + "</extra>",
             )

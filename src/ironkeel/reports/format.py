@@ -38,7 +38,8 @@ def fmt(value: Any, kind: str) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if kind == "pct":
-        return f"{float(value) * 100:.2f}%"
+        small = 0 < abs(float(value)) < 0.001  # per-bar VaR of minute bars: show its digits
+        return f"{float(value) * 100:.{4 if small else 2}f}%"
     if kind == "int":
         return f"{int(value):,}"
     if kind == "money":

@@ -17,14 +17,14 @@ TERMINAL_METRICS = ("final_equity", "total_return", "annual_return", "sharpe", "
 
 
 def print_headline(metrics: pd.DataFrame, console: Console, title: str = "Analytics") -> None:
-    """One row per column of ``metrics`` (total first), the headline metrics as columns."""
+    """The headline metrics (rows) for the total and each strategy (columns)."""
     kinds = {name: (label, kind) for name, label, kind in HEADLINE}
     table = Table(title=title, title_justify="left")
-    table.add_column("strategy", justify="left")
-    for name in TERMINAL_METRICS:
-        table.add_column(kinds[name][0], justify="right")
+    table.add_column("metric", justify="left")
     for column in metrics.columns:
-        cells = [fmt(metrics.at[name, column], kinds[name][1]) for name in TERMINAL_METRICS]
         label = f"[bold]{escape(str(column))}[/bold]" if column == "total" else escape(str(column))
-        table.add_row(label, *cells)
+        table.add_column(label, justify="right")
+    for name in TERMINAL_METRICS:
+        label, kind = kinds[name]
+        table.add_row(label, *(fmt(metrics.at[name, c], kind) for c in metrics.columns))
     console.print(table)

@@ -25,7 +25,7 @@ STRESS = {
 }  # fmt: skip
 
 
-def make_run(folder: Path, *, stress: bool = False) -> Path:
+def make_run(folder: Path, *, stress: bool = False, slippage: str = "fixed_bps:1") -> Path:
     """Run the backtest into ``folder/out`` and return that run folder."""
     write_bars_csv(folder / "btcusd_1m.csv", BTC, synthetic_bars(BTC, N_BARS, seed=5))
     run = folder / "run.toml"
@@ -34,7 +34,7 @@ def make_run(folder: Path, *, stress: bool = False) -> Path:
             f"""
             seed = 3
             cash = "100000"
-            slippage = "fixed_bps:1"
+            slippage = "{slippage}"
             risk = "default"
             out = "out"
 

@@ -1,0 +1,99 @@
+"""The HTML report without a browser: self-contained, every section present, no "nan"
+anywhere, light for long curves; stress.json read tolerantly; the CLI command."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from ironkeel.backtest import BacktestResult
+from ironkeel.cli import app
+from ironkeel.reports import build_report, read_stress, write_report
+from ironkeel.reports.downsample import minmax_indices
+from tests._runs import make_run
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_run(tmp_path_factory.mktemp("run"), stress=True)
+
+
+def _visible_text(page: str) -> str:
+    """The page without its scripts (plotly.js itself contains the letters 'nan')."""
+    return re.sub(r"<script.*?</script>", "", page, flags=re.S)
+
+
+def test_report_is_one_offline_file_with_every_section(run_dir: Path):
+    path, report = write_report(run_dir)
+    page = path.read_text(encoding="utf-8")
+    assert path == run_dir / "report.html"
+    assert "cdn" not in re.sub(r"<script.*?</script>", "", page, flags=re.S).lower()
+    assert "<script src" not in page  # plotly.js inline: works offline
+    assert f"<meta name='ironkeel-charts' content='{report.n_charts}'>" in page
+    for key in ("equity", "underwater", "monthly", "rolling", "distribution", "price",
+                "correlation", "risk", "stress"):  # fmt: skip
+        assert f'id="chart-{key}"' in page, key
+    text = _visible_text(page)
+    titles = ["Headline metrics", "Per strategy", "Drawdown episodes", "Monte Carlo over trades",
+              "Value at risk", "Stress results", "Recommendations", "COVID crash 2020"]  # fmt: skip
+    for title in titles:
+        assert title in text, title
+    assert not re.search(r"\bnan\b", text, flags=re.I)
+    assert len(page) < 8_000_000
+
+
+def test_same_run_gives_the_same_report_bytes(run_dir: Path, tmp_path: Path):
+    a, _ = write_report(run_dir, tmp_path / "a.html")
+    b, _ = write_report(run_dir, tmp_path / "b.html")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_run_without_trades_still_reports(tmp_path: Path):
+    run = make_run(tmp_path)
+    result = BacktestResult.read(run)
+    result.trade_rows, result.fill_rows, result.risk_rows = [], [], []
+    report = build_report(result)
+    assert "No trades: nothing to resample." in report.html
+    assert not re.search(r"\bnan\b", _visible_text(report.html), flags=re.I)
+
+
+def test_minmax_keeps_the_extremes_and_bounds_the_size():
+    values = np.sin(np.linspace(0, 60, 1_000_000))
+    values[123_457] = -5.0
+    values[987_654] = 7.0
+    picks = minmax_indices(values, 4_000)
+    assert picks.size <= 4_000 and np.all(np.diff(picks) > 0)
+    assert {0, 123_457, 987_654, values.size - 1} <= set(picks.tolist())
+    assert np.array_equal(minmax_indices(values[:10], 4_000), np.arange(10))
+
+
+def test_stress_file_tolerates_missing_keys_and_says_when_unreadable(tmp_path: Path):
+    assert read_stress(tmp_path / "stress.json") is None
+    (tmp_path / "stress.json").write_text(json.dumps({"scenarios": [{"name": "x"}, 3]}))
+    stress = read_stress(tmp_path / "stress.json")
+    assert stress is not None and stress.threshold is None
+    (scenario,) = stress.scenarios
+    assert (scenario.title, scenario.total_drawdown, scenario.breached) == ("x", None, None)
+    (tmp_path / "stress.json").write_text("{")
+    broken = read_stress(tmp_path / "stress.json")
+    assert broken is not None and broken.problem and "not readable JSON" in broken.problem
+
+
+def test_cli_report_prints_the_headline_and_the_path(run_dir: Path, tmp_path: Path):
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["report", str(run_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    flat = "".join(result.output.split())
+    assert "Sharpe" in flat and "total" in flat and str(out).replace(" ", "") in flat
+
+
+def test_cli_report_names_the_missing_file(run_dir: Path, tmp_path: Path):
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "summary.json:missingfromtherunfolder" in "".join(result.output.split())
