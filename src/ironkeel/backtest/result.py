@@ -4,11 +4,13 @@ DataFrames (for notebooks) and as files (``write``, and ``read`` back); its anal
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ironkeel.analytics.annualize import Calendar
@@ -82,12 +84,18 @@ class BacktestResult:
         return list(self.summary.get("strategies", {}))
 
     def equity(self) -> pd.DataFrame:
-        """The equity curve (floats, for analysis; the CSV keeps exact decimals)."""
-        frame = pd.DataFrame(self.equity_rows, columns=self.equity_columns)
-        for column in self.equity_columns[2:]:
-            frame[column] = frame[column].astype(float)
-        frame["time"] = pd.to_datetime(frame["ts_ns"], unit="ns", utc=True)
-        return frame.set_index("time")
+        """The equity curve (floats, for analysis; the CSV keeps exact decimals), indexed
+        by UTC time, with ``ts_ns`` and one column per curve."""
+        rows = self.equity_rows
+        ts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        names = self.equity_columns[2:]
+        cells = itertools.chain.from_iterable(row[2:] for row in rows)
+        values = np.fromiter(map(float, cells), dtype=np.float64, count=len(rows) * len(names))
+        values = values.reshape(len(rows), len(names))
+        frame = pd.DataFrame(values, columns=names)
+        frame.insert(0, "ts_ns", ts)
+        frame.index = pd.DatetimeIndex(pd.to_datetime(ts, unit="ns", utc=True), name="time")
+        return frame
 
     def write(self, out: Path | str) -> Path:
         """Write summary.json, orders.csv, fills.csv, trades.csv, equity.csv, prices.csv
