@@ -156,7 +156,10 @@ def test_checker_message_says_what_to_do():
 # --- the public api -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("package", ["ironkeel", "ironkeel.model", "ironkeel.core"])
+@pytest.mark.parametrize(
+    "package",
+    ["ironkeel", "ironkeel.model", "ironkeel.core", "ironkeel.analytics", "ironkeel.reports"],
+)
 def test_every_name_in_all_exists_once(package):
     module = importlib.import_module(package)
     missing = [name for name in module.__all__ if not hasattr(module, name)]

@@ -98,3 +98,13 @@ def test_report_renders_every_chart_without_console_errors(demo_report: Path):
     assert {"chart-equity", "chart-price", "chart-risk", "chart-stress"} <= ids
     assert shot.stat().st_size > 10_000
     shutil.copy(shot, demo_report / "report.png")
+
+
+def test_without_chromium_it_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("tests.reports.test_browser.CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="make browser"):
+        _chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        _chromium()

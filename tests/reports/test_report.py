@@ -97,3 +97,22 @@ def test_cli_report_names_the_missing_file(run_dir: Path, tmp_path: Path):
     result = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert result.exit_code == 2
     assert "summary.json:missingfromtherunfolder" in "".join(result.output.split())
+
+
+@pytest.mark.parametrize("n_points", [0, 1, 50])
+def test_empty_single_point_and_flat_runs_report_with_notes_not_nan(n_points: int):
+    start, minute = 1_600_000_000 * 10**9, 60 * 10**9
+    rows = [[start + k * minute, "", "100", "100"] for k in range(n_points)]
+    result = BacktestResult(
+        summary={"strategies": {"a": {}}}, order_rows=[], fill_rows=[], trade_rows=[],
+        equity_columns=["ts_ns", "time", "equity", "equity_a"], equity_rows=rows,
+    )  # fmt: skip
+    report = build_report(result)
+    text = _visible_text(report.html)
+    assert not re.search(r"\bnan\b", text, flags=re.I)
+    assert "no prices.csv in the run folder" in text
+    if n_points < 2:
+        assert report.n_charts == 0 and "fewer than 2 points" in text
+    else:
+        assert report.metrics.at["sharpe", "total"] is None
+        assert "shorter than the window" in text
