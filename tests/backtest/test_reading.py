@@ -88,3 +88,22 @@ def test_an_older_folder_without_prices_or_slippage_still_reads(copy: Path):
     result = BacktestResult.read(copy)
     assert result.prices().empty
     assert all(v == 0 for v in result.fills()["slippage"])
+
+
+def test_a_value_that_is_not_a_number_is_named_with_line_and_column(copy: Path):
+    lines = (copy / "equity.csv").read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[3] = "12x"
+    lines[3] = ",".join(cells)
+    (copy / "equity.csv").write_text("\n".join(lines) + "\n")
+    result = BacktestResult.read(copy)
+    with pytest.raises(RunFolderError, match=r"equity.csv: line 4, column equity_fast: '12x'"):
+        result.metrics()
+
+
+def test_a_bad_trade_pnl_is_named(copy: Path):
+    lines = (copy / "trades.csv").read_text().splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + ",lots"
+    (copy / "trades.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(RunFolderError, match=r"trades.csv: line 3, column pnl: 'lots'"):
+        BacktestResult.read(copy).trades()

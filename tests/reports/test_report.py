@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,14 @@ def test_empty_single_point_and_flat_runs_report_with_notes_not_nan(n_points: in
     else:
         assert report.metrics.at["sharpe", "total"] is None
         assert "shorter than the window" in text
+
+
+def test_cli_report_of_a_corrupt_file_exits_2_with_the_line(run_dir: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    lines = (copy / "trades.csv").read_text().splitlines()
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",oops"
+    (copy / "trades.csv").write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["report", str(copy)])
+    assert result.exit_code == 2
+    assert "trades.csv:line2,columnpnl:'oops'isnotanumber" in "".join(result.output.split())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from ironkeel.backtest.outputs import (
     write_csv,
     write_json,
 )
-from ironkeel.backtest.reading import RISK_COLUMNS, read_run_files
+from ironkeel.backtest.reading import RISK_COLUMNS, RunFolderError, read_run_files
 
 __all__ = ["RISK_COLUMNS", "BacktestResult"]
 
@@ -58,14 +58,19 @@ class BacktestResult:
 
     def orders(self) -> pd.DataFrame:
         return _frame(ORDER_COLUMNS, self.order_rows, ("quantity", "price", "trigger_price",
-                      "filled_quantity", "avg_price", "commission"))  # fmt: skip
+                      "filled_quantity", "avg_price", "commission"), "orders.csv")  # fmt: skip
 
     def fills(self) -> pd.DataFrame:
-        return _frame(FILL_COLUMNS, self.fill_rows, ("quantity", "price", "commission", "slippage"))
+        return _frame(
+            FILL_COLUMNS,
+            self.fill_rows,
+            ("quantity", "price", "commission", "slippage"),
+            "fills.csv",
+        )
 
     def trades(self) -> pd.DataFrame:
         return _frame(TRADE_COLUMNS, self.trade_rows, ("quantity", "entry_price", "exit_price",
-                      "pnl"))  # fmt: skip
+                      "pnl"), "trades.csv")  # fmt: skip
 
     def risk_events(self) -> pd.DataFrame:
         """Breaker transitions and kills, in order (empty without a risk engine)."""
@@ -90,7 +95,16 @@ class BacktestResult:
         ts = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         names = self.equity_columns[2:]
         cells = itertools.chain.from_iterable(row[2:] for row in rows)
-        values = np.fromiter(map(float, cells), dtype=np.float64, count=len(rows) * len(names))
+        try:
+            values = np.fromiter(map(float, cells), dtype=np.float64, count=len(rows) * len(names))
+        except (TypeError, ValueError):
+            for name in names:
+                k = self.equity_columns.index(name)
+                column = [row[k] for row in rows]
+                bad = [v for v in column if _not_float(v)]
+                if bad:
+                    raise _bad_number("equity.csv", name, column) from None
+            raise
         values = values.reshape(len(rows), len(names))
         frame = pd.DataFrame(values, columns=names)
         frame.insert(0, "ts_ns", ts)
@@ -181,8 +195,34 @@ class BacktestResult:
         return self._frames().correlation()
 
 
-def _frame(columns: list[str], rows: list[list[Any]], exact: tuple[str, ...]) -> pd.DataFrame:
+def _frame(
+    columns: list[str], rows: list[list[Any]], exact: tuple[str, ...], file: str
+) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for column in exact:
-        frame[column] = frame[column].map(lambda v: Decimal(v) if v != "" else None)
+        try:
+            frame[column] = frame[column].map(lambda v: Decimal(v) if v != "" else None)
+        except (InvalidOperation, TypeError, ValueError):
+            raise _bad_number(file, column, list(frame[column])) from None
     return frame
+
+
+def _not_float(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _bad_number(file: str, column: str, values: list[Any]) -> RunFolderError:
+    """The first value of ``column`` that is not a decimal number, with its line."""
+    for k, value in enumerate(values):
+        try:
+            Decimal(value) if value != "" else None
+        except (InvalidOperation, TypeError, ValueError):
+            return RunFolderError(
+                f"{file}: line {k + 2}, column {column}: {value!r} is not a number. "
+                "Fix: rerun the backtest (the file was edited or cut)"
+            )
+    return RunFolderError(f"{file}: column {column} holds a value that is not a number")
