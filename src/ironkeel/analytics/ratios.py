@@ -125,8 +125,9 @@ def alpha_beta(
 
 def _rolling_moments(r: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Rolling mean and sample standard deviation over ``window`` points (cumulative
-    sums of the demeaned series, so a million points take milliseconds; relative error
-    about 1e-8 against a direct computation, and exact for flat windows)."""
+    sums of the demeaned series, so a million points take milliseconds; the standard
+    deviation's error is absolute, about 1e-8 x the returns' size, and flat windows are
+    exact)."""
     if window < 2:
         raise AnalyticsError("window", window, "is below 2", "use a window of 2 or more")
     x = r - r.mean()  # centring keeps the running sums well conditioned
