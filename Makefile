@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: all env test lint typecheck unit bench demo clean
+.PHONY: all env test lint typecheck unit bench demo browser system clean
 
 all: test
 
@@ -36,9 +36,32 @@ test: lint typecheck unit
 bench: env
 	@$(PY) -m benchmarks
 
-# The main job on built-in data: three strategies on real BTC 1-minute bars.
+# The main job on built-in data: three strategies on real BTC 1-minute bars; it ends by
+# writing out/demo/report.html and printing its path.
 demo: env
 	$(VENV)/bin/ironkeel backtest examples/demo/run.toml --out out/demo
+
+# Debian's chromium for the report's browser test (tests/reports/test_browser.py).
+# Installs only when it is missing and we are root (CI is); otherwise says what to do.
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "chromium is missing: run 'sudo apt-get install chromium' (the browser test skips without it outside CI)"; \
+	fi
+
+# What the project needs from Debian, installed when missing and we are root (CI is):
+# chromium (the report's browser test) and libseccomp (the strategy sandbox's seccomp).
+system: browser
+	@if ldconfig -p | grep -q libseccomp.so.2; then \
+		echo "libseccomp: present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libseccomp2; \
+	else \
+		echo "libseccomp2 is missing: run 'sudo apt-get install libseccomp2' (seccomp is then reported inactive)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -6,7 +6,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["core_loop", "sim_exchange", "strategy_loop", "risk_checks", "sandbox", "stress"]
+MODULES = [
+    "core_loop", "sim_exchange", "strategy_loop", "risk_checks", "sandbox", "stress", "analytics",
+]  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

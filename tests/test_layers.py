@@ -160,7 +160,15 @@ def test_checker_message_says_what_to_do():
 
 
 @pytest.mark.parametrize(
-    "package", ["ironkeel", "ironkeel.model", "ironkeel.core", "ironkeel.stress"]
+    "package",
+    [
+        "ironkeel",
+        "ironkeel.model",
+        "ironkeel.core",
+        "ironkeel.stress",
+        "ironkeel.analytics",
+        "ironkeel.reports",
+    ],
 )
 def test_every_name_in_all_exists_once(package):
     module = importlib.import_module(package)

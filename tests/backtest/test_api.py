@@ -68,6 +68,7 @@ def test_when_asked_then_the_result_gives_exact_dataframes_and_writes_files(
         "equity.csv",
         "fills.csv",
         "orders.csv",
+        "prices.csv",
         "summary.json",
         "trades.csv",
     ]

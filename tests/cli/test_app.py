@@ -16,7 +16,8 @@ from tests._bars import EXAMPLES, instrument, synthetic_bars, write_bars_csv
 
 BTC = instrument("BTCUSD", tick="0.5", lot="0.001")
 SMA_CROSS = str(EXAMPLES / "sma_cross.py")
-FILES = ["equity.csv", "fills.csv", "orders.csv", "spec.json", "summary.json", "trades.csv"]
+FILES = ["equity.csv", "fills.csv", "orders.csv", "prices.csv", "report.html", "spec.json",
+         "summary.json", "trades.csv"]  # fmt: skip
 RAISING = """
 from ironkeel import Strategy
 
@@ -78,6 +79,18 @@ def test_when_backtesting_a_script_on_a_csv_then_it_exits_0_and_writes_the_files
     assert "sma_cross" in result.stdout
     assert "400 bars" in result.stdout
     assert "BTCUSD.SIM inferred" in _flat(result.stdout).replace("inferred", " inferred")
+    assert _flat(f"report: {out / 'report.html'}") in _flat(result.stdout)
+
+
+def test_when_no_report_is_asked_then_the_backtest_writes_none(tmp_path: Path, data: Path):
+    out = tmp_path / "out"
+
+    result = _invoke("backtest", SMA_CROSS, "--data", str(data), "--out", str(out), "--quiet",
+                     "--no-report")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert not (out / "report.html").exists()
+    assert "report:" not in result.stdout
 
 
 def test_when_a_run_file_has_two_strategies_then_both_run_and_out_overrides(

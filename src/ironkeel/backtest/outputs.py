@@ -6,6 +6,8 @@
 - ``trades.csv``: round trips matched FIFO per strategy and instrument: entry and
   exit time and price, quantity, gross P&L (exact).
 - ``equity.csv``: one row per distinct timestamp: total equity and each strategy's.
+- ``prices.csv``: each bar instrument's prices, in at most ``PRICE_BUCKETS`` OHLC
+  buckets (consecutive bars merged), for the report's price chart.
 
 Same inputs give byte-identical files: rows in a fixed order, fixed number
 formats, JSON with sorted keys.
@@ -26,13 +28,16 @@ from typing import Any
 
 import numpy as np
 
+from ironkeel.model.data import Bar
 from ironkeel.model.events import OrderFilled
-from ironkeel.model.identifiers import InstrumentId, StrategyId
+from ironkeel.model.identifiers import InstrumentId, StrategyId, TradeId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
 from ironkeel.model.values import MONEY_DECIMALS, Money
 
 __all__ = [
+    "PRICE_BUCKETS",
+    "PRICE_COLUMNS",
     "Trade",
     "drawdown",
     "iso",
@@ -189,16 +194,22 @@ ORDER_COLUMNS = [
 
 FILL_COLUMNS = [
     "ts_ns", "time", "strategy", "instrument", "client_order_id", "venue_order_id", "trade_id",
-    "side", "quantity", "price", "commission", "liquidity",
+    "side", "quantity", "price", "commission", "liquidity", "slippage",
 ]  # fmt: skip
 
 
 def fill_rows(
-    fills: Sequence[OrderFilled], instruments: dict[InstrumentId, Instrument]
+    fills: Sequence[OrderFilled],
+    instruments: dict[InstrumentId, Instrument],
+    slippage_ticks: dict[TradeId, int] | None = None,
 ) -> list[list[Any]]:
+    """One row per fill; ``slippage`` is the money the slippage model cost the fill
+    (adverse ticks x quantity, exact; 0 for maker fills and without a model)."""
+    ticks = slippage_ticks or {}
     rows: list[list[Any]] = []
     for fill in fills:
         instrument = instruments[fill.instrument_id]
+        slipped = ticks.get(fill.trade_id, 0) * fill.last_qty * instrument.unit_raw
         rows.append(
             [
                 fill.ts_event,
@@ -213,6 +224,36 @@ def fill_rows(
                 decimal_text(fill.last_px * instrument.price_increment),
                 money_text(fill.commission_raw),
                 fill.liquidity_side.name,
+                money_text(Money.from_raw(slipped, instrument.quote_currency).raw),
+            ]
+        )
+    return rows
+
+
+PRICE_COLUMNS = ["ts_ns", "time", "instrument", "open", "high", "low", "close"]
+#: Most rows per instrument in prices.csv: a month of minutes stays whole-ish (5 bars a
+#: row), a million bars become 10,000 rows of 100 bars.
+PRICE_BUCKETS = 10_000
+
+
+def price_rows(bars: Sequence[Bar], instrument: Instrument) -> list[list[Any]]:
+    """OHLC of ``bars`` (one instrument, in time order) merged into at most
+    ``PRICE_BUCKETS`` buckets of consecutive bars, stamped with each bucket's last bar."""
+    size = max(1, math.ceil(len(bars) / PRICE_BUCKETS))
+    tick = instrument.price_increment
+    rows: list[list[Any]] = []
+    for first in range(0, len(bars), size):
+        chunk = bars[first : first + size]
+        last = chunk[-1]
+        rows.append(
+            [
+                last.ts_init,
+                iso(last.ts_init),
+                str(instrument.id),
+                decimal_text(chunk[0].open * tick),
+                decimal_text(max(b.high for b in chunk) * tick),
+                decimal_text(min(b.low for b in chunk) * tick),
+                decimal_text(last.close * tick),
             ]
         )
     return rows

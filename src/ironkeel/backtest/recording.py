@@ -1,4 +1,5 @@
-"""What a backtest keeps for its outputs: the equity curve, the fills, strategy failures.
+"""What a backtest keeps for its outputs: the equity curve, the fills, each fill's
+slippage, strategy failures.
 
 The equity recorder is the last handler of every stream: after the venue, the
 portfolio and the strategies have handled an item, it stores the equity of the
@@ -8,12 +9,16 @@ timestamp overwrite one row, so the curve has one row per distinct time.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ironkeel.model.enums import LiquiditySide, OrderSide
 from ironkeel.model.events import OrderFilled
+from ironkeel.model.identifiers import TradeId
+from ironkeel.venues.sim.slippage import SlipContext, SlippageModel
 
-__all__ = ["EquityRecorder", "FillRecorder"]
+__all__ = ["EquityRecorder", "FillRecorder", "SlippageLog"]
 
 
 class EquityRecorder:
@@ -41,3 +46,29 @@ class FillRecorder:
 
     def __call__(self, fill: OrderFilled) -> None:
         self.fills.append(fill)
+
+
+class SlippageLog:
+    """A slippage model wrapped to record, per taker fill, how many ticks it cost.
+
+    The simulated exchange asks the model for ticks, caps the price at the order's limit,
+    and emits the fill at once; the log keeps each request's pre-slippage price, side and
+    quantity, and when the matching taker fill arrives (a bus subscriber) stores the
+    exact adverse ticks ``(fill price - price before) * side`` under its trade id.
+    """
+
+    def __init__(self, model: SlippageModel) -> None:
+        self.model = model
+        self._pending: deque[tuple[int, int, int]] = deque()
+        self.ticks: dict[TradeId, int] = {}
+
+    def slip_ticks(self, side: OrderSide, px: int, qty: int, ctx: SlipContext) -> int:
+        self._pending.append((int(side), px, qty))
+        return self.model.slip_ticks(side, px, qty, ctx)
+
+    def __call__(self, fill: OrderFilled) -> None:
+        if fill.liquidity_side is not LiquiditySide.TAKER or not self._pending:
+            return
+        side, px, qty = self._pending.popleft()
+        if side == int(fill.side) and qty == fill.last_qty:
+            self.ticks[fill.trade_id] = (fill.last_px - px) * side

@@ -25,9 +25,11 @@ from ironkeel.backtest.outputs import (
     match_trades,
     money_text,
     order_rows,
+    price_rows,
     sharpe,
     trade_rows,
 )
+from ironkeel.backtest.recording import SlippageLog
 from ironkeel.backtest.result import BacktestResult
 from ironkeel.backtest.spec import (
     CURRENCY_PRECISION,
@@ -39,6 +41,7 @@ from ironkeel.backtest.spec import (
 from ironkeel.model.data import Bar
 from ironkeel.model.enums import AssetClass
 from ironkeel.model.errors import InvalidInputError
+from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
@@ -47,7 +50,7 @@ from ironkeel.sandbox import SandboxError, SandboxPool
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.host import SlotStatus
 from ironkeel.strategy.loader import load_strategy_class
-from ironkeel.venues.sim import FeeModel, SimConfig, SlippageModel
+from ironkeel.venues.sim import FeeModel, NoSlippage, SimConfig, SlippageModel
 
 __all__ = [
     "Assembly",
@@ -264,6 +267,8 @@ class Assembly:
     allocations: dict[str, Money]
     start: int
     end: int
+    #: Records each taker fill's slippage (None without a slippage model).
+    slips: SlippageLog | None = None
 
 
 def execute(
@@ -292,6 +297,11 @@ def assemble(plan: Plan, *, out: Path | None = None) -> Assembly:
     # The clock starts at the first item, so on_start sees the run's start time (and a
     # timer set there starts then, not in 1970).
     engine = BacktestEngine(seed=plan.seed, start_ns=start)
+    slips = (
+        None
+        if plan.slippage is None or isinstance(plan.slippage, NoSlippage)
+        else SlippageLog(plan.slippage)
+    )
     for instrument in plan.instruments:
         engine.add_instrument(instrument)
     engine.add_venue(
@@ -301,7 +311,7 @@ def assemble(plan: Plan, *, out: Path | None = None) -> Assembly:
             fill_on_close=plan.fill_on_close, max_participation=plan.max_participation
         ),
         fees=plan.fees,
-        slippage=plan.slippage,
+        slippage=plan.slippage if slips is None else slips,
     )
     for name, items in plan.streams:
         engine.add_data(items, name)
@@ -322,13 +332,16 @@ def assemble(plan: Plan, *, out: Path | None = None) -> Assembly:
                 stale.unlink(missing_ok=True)  # a backtest starts from a fresh log and journal
         engine.add_risk(plan.risk, plan.currency, audit=audit, journal=journal)
     engine.build()
-    return Assembly(engine, ids, allocations, start, end)
+    if slips is not None:
+        engine.bus.subscribe(OrderFilled, slips)
+    return Assembly(engine, ids, allocations, start, end, slips)
 
 
 def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
     """The outputs of a finished run."""
     engine, ids, allocations = assembly.engine, assembly.ids, assembly.allocations
     start, end = assembly.start, assembly.end
+    slippage = {} if assembly.slips is None else assembly.slips.ticks
     instruments = {i.id: i for i in plan.instruments}
     orders = engine.oms.orders()
     fills = engine.fills.fills
@@ -436,12 +449,24 @@ def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
         summary=summary,
         risk_rows=risk_rows,
         order_rows=order_rows(orders, instruments),
-        fill_rows=fill_rows(fills, instruments),
+        fill_rows=fill_rows(fills, instruments, slippage),
+        price_rows=_prices(plan),
         trade_rows=trade_rows(trades),
         equity_columns=columns,
         equity_rows=equity_rows,
         failures=failures,
     )
+
+
+def _prices(plan: Plan) -> list[list[Any]]:
+    """prices.csv rows: each bar stream's OHLC buckets, instrument by instrument."""
+    by_id = {str(i.id): i for i in plan.instruments}
+    rows: list[list[Any]] = []
+    for _, items in plan.streams:
+        if items and type(items[0]) is Bar:
+            instrument = by_id[str(items[0].bar_type.instrument_id)]
+            rows.extend(price_rows(items, instrument))
+    return rows
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:

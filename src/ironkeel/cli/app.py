@@ -17,6 +17,7 @@ from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
 from ironkeel.cli.deploy import rollback_command, run_command, versions_command
 from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.cli.report import report, report_after_backtest
 from ironkeel.cli.sandbox import sandbox_app
 from ironkeel.model.errors import IronkeelError
 
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Market data: import files into the catalog.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.command()(report)
 
 EXIT_BAD_INPUT = 2
 EXIT_STRATEGY_FAILED = 3
@@ -86,8 +88,12 @@ def backtest(
     deadline_ms: Annotated[
         float | None, typer.Option(help="Per-callback deadline of an isolated strategy.")
     ] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write report.html into the output.")
+    ] = False,
 ) -> None:
-    """Backtest a strategy script on data files, or run a TOML run file."""
+    """Backtest a strategy script on data files, or run a TOML run file; with an output
+    folder, end by writing its HTML report (``ironkeel report``)."""
     _logging(verbose)
     try:
         spec = _spec(
@@ -117,6 +123,8 @@ def backtest(
     if folder is not None and spec.base_dir != "." and not folder.is_absolute():
         folder = Path(spec.base_dir) / folder
     print_summary(result.summary, folder)
+    if folder is not None and not no_report:
+        report_after_backtest(folder)
     if result.failures:
         raise typer.Exit(EXIT_STRATEGY_FAILED)
 

@@ -58,7 +58,7 @@ def print_summary(summary: dict[str, Any], out: Path | None) -> None:
             "(stopped and flattened)"
         )
     risk = summary.get("risk")
-    files = "summary.json, spec.json, orders.csv, fills.csv, trades.csv, equity.csv"
+    files = "summary.json, spec.json, orders.csv, fills.csv, trades.csv, equity.csv, prices.csv"
     if risk is not None:
         files += ", risk_events.csv, audit.sqlite"
         trips = {
