@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "backtest": 5,
     "analytics": 2,
     "reports": 6,
+    "validation": 6,
     "cli": 7,
 }
 ROOT = "<root>"

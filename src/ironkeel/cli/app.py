@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
 from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.cli.validate import validate_command
 from ironkeel.model.errors import IronkeelError
 
 __all__ = ["app", "main"]
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Market data: import files into the catalog.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.command("validate")(validate_command)
 
 EXIT_BAD_INPUT = 2
 EXIT_STRATEGY_FAILED = 3
