@@ -35,7 +35,7 @@ SCENARIOS: Final = (
 #: set wide, so a scenario judges the strategy's behaviour, not its P&L.
 DEFAULT_RISK: Final = """
 [global]
-price_collar_bps = 1000
+price_collar_bps = 2500
 reference_max_age_s = 86400
 
 [strategy_defaults]

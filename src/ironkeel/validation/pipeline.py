@@ -220,13 +220,14 @@ def _memory_run(
 
 
 def memory_growth_mb(samples: list[int]) -> float:
-    """Sustained growth: the median of the last quarter of the samples minus that of the
-    first quarter, after a warm-up of the first fifth (indicators filling their windows)."""
+    """Sustained growth: the lowest of the last quarter of the samples minus the median of
+    the first quarter, after a warm-up of the first fifth (indicators filling their
+    windows). A single high sample at the end is not growth; a rise that stays is."""
     body = samples[len(samples) // 5 :]
     if len(body) < 4:
         return 0.0
     quarter = max(1, len(body) // 4)
-    return (statistics.median(body[-quarter:]) - statistics.median(body[:quarter])) / 2**20
+    return max(0.0, (min(body[-quarter:]) - statistics.median(body[:quarter])) / 2**20)
 
 
 def _scenarios(
