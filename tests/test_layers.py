@@ -1,7 +1,8 @@
 """Layering, enforced on the source: a module imports its own package or lower layers only.
 
-model (0) < core (1) < venues, portfolio, data (2) < execution, risk (3)
-< strategy, backtest, sandbox (4) < analytics, reports, cli (5)
+model (0) < core, audit (1) < venues, portfolio, data, indicators, analytics (2)
+< execution, risk (3) < strategy (4) < sandbox (5: hosts and checks strategies)
+< backtest (6: may run a strategy sandboxed) < reports, validation (7) < cli (8)
 
 Every import counts, including those inside functions or under TYPE_CHECKING.
 The root package ``ironkeel`` (its ``__init__``) sits above every layer: it may
@@ -28,12 +29,12 @@ LAYERS: dict[str, int] = {
     "execution": 3,
     "risk": 3,
     "strategy": 4,
-    "sandbox": 4,
-    "backtest": 5,
+    "sandbox": 5,
+    "backtest": 6,
     "analytics": 2,
-    "reports": 6,
-    "validation": 6,
-    "cli": 7,
+    "reports": 7,
+    "validation": 7,
+    "cli": 8,
 }
 ROOT = "<root>"
 ROOT_FILES = {"__init__.py", "__main__.py"}
