@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["core_loop", "sim_exchange", "strategy_loop", "risk_checks"]
+MODULES = ["core_loop", "sim_exchange", "strategy_loop", "risk_checks", "validation"]
 
 
 def main(argv: list[str]) -> int:
