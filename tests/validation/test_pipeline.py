@@ -119,9 +119,7 @@ def test_when_a_strategy_keeps_growing_memory_then_the_leak_gate_fails(tmp_path:
     report = validate(path, {}, MARKET, gates)
     assert _failed_gates(report) == {"performance/memory_growth"}
     assert _stage(report, "performance")["details"]["memory_growth_mb"] > 2  # type: ignore[index]
-    bounded = _write(tmp_path, LEAKY.replace("self.history = []", "self.history = [] * 0").replace(
-        "self.history.append(bytes(2048))", "self.history = [bytes(2048)]"
-    ))  # fmt: skip
+    bounded = _write(tmp_path, LEAKY.replace("self.history.append(", "self.history = ("))
     assert validate(bounded, {}, MARKET, gates).passed
 
 
