@@ -8,6 +8,7 @@ import sys
 
 MODULES = [
     "core_loop", "sim_exchange", "strategy_loop", "risk_checks", "sandbox", "stress", "analytics",
+    "validation",
 ]  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """Layering, enforced on the source: a module imports its own package or lower layers only.
 
 model (0) < core, audit (1) < venues, portfolio, data, indicators, analytics (2)
-< execution, risk (3) < strategy (4) < sandbox (5) < backtest (6)
-< reports, node, stress (7) < cli (8)
+< execution, risk (3) < strategy (4) < sandbox (5: hosts and checks strategies)
+< backtest (6: may run a strategy sandboxed) < reports, node, stress, validation (7)
+< cli (8)
 
 Every import counts, including those inside functions or under TYPE_CHECKING.
 The root package ``ironkeel`` (its ``__init__``) sits above every layer: it may
@@ -35,6 +36,7 @@ LAYERS: dict[str, int] = {
     "reports": 7,
     "node": 7,
     "stress": 7,
+    "validation": 7,
     "cli": 8,
 }
 ROOT = "<root>"

@@ -19,6 +19,7 @@ from ironkeel.cli.deploy import rollback_command, run_command, versions_command
 from ironkeel.cli.render import console, error_console, print_summary
 from ironkeel.cli.report import report, report_after_backtest
 from ironkeel.cli.sandbox import sandbox_app
+from ironkeel.cli.validate import validate_command
 from ironkeel.model.errors import IronkeelError
 
 __all__ = ["app", "main"]
@@ -33,6 +34,7 @@ app = typer.Typer(
 data_app = typer.Typer(help="Market data: import files into the catalog.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.command()(report)
+app.command("validate")(validate_command)
 
 EXIT_BAD_INPUT = 2
 EXIT_STRATEGY_FAILED = 3

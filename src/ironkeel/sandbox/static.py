@@ -344,9 +344,6 @@ class _Checker(ast.NodeVisitor):
             "keep state on self (set it in on_start)",
         )
 
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
-        self.generic_visit(node)
-
 
 def _exits(body: list[ast.stmt]) -> bool:
     """Whether a break (of this loop), return or raise is reachable in ``body``."""
