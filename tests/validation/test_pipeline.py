@@ -46,8 +46,12 @@ def test_when_a_shipped_example_is_validated_then_every_gate_passes(path: Path) 
     assert len(report.stages) == 4 + len(RELAXED.scenarios)
 
 
-def test_when_the_broken_example_is_validated_then_it_passes_static_and_fails_the_faults() -> None:
-    report = validate(BROKEN, {}, MARKET, RELAXED)
+@pytest.mark.parametrize("isolated", [True, False], ids=["sandboxed", "in-process"])
+def test_when_the_broken_example_is_validated_then_it_passes_static_and_fails_the_faults(
+    isolated: bool,
+) -> None:
+    report = validate(BROKEN, {}, MARKET, RELAXED, isolated=isolated)
+    assert _stage(report, "load")["details"]["isolated"] is isolated
     for stage in ("static", "dependencies", "load", "performance", "scenario:baseline"):
         assert _stage(report, stage)["status"] == "passed", stage
     assert {
@@ -113,14 +117,17 @@ class Leaky(Strategy):
 """
 
 
-def test_when_a_strategy_keeps_growing_memory_then_the_leak_gate_fails(tmp_path: Path) -> None:
+@pytest.mark.parametrize("isolated", [True, False], ids=["child-rss", "tracemalloc"])
+def test_when_a_strategy_keeps_growing_memory_then_the_leak_gate_fails(
+    tmp_path: Path, isolated: bool
+) -> None:
     path = _write(tmp_path, LEAKY)
     gates = msgspec.structs.replace(RELAXED, max_memory_growth_mb=1.0, scenarios=("baseline",))
-    report = validate(path, {}, MARKET, gates)
+    report = validate(path, {}, MARKET, gates, isolated=isolated)
     assert _failed_gates(report) == {"performance/memory_growth"}
     assert _stage(report, "performance")["details"]["memory_growth_mb"] > 2  # type: ignore[index]
     bounded = _write(tmp_path, LEAKY.replace("self.history.append(", "self.history = ("))
-    assert validate(bounded, {}, MARKET, gates).passed
+    assert validate(bounded, {}, MARKET, gates, isolated=isolated).passed
 
 
 def test_when_a_strategy_crashes_on_a_partial_fill_then_no_crash_fails_with_the_line(

@@ -56,6 +56,12 @@ def validate_command(  # noqa: PLR0917 -- typer maps each parameter to a CLI opt
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON report here.")
     ] = None,
+    in_process: Annotated[
+        bool,
+        typer.Option(
+            help="Run the script in this process (trusted code only; default: sandboxed)."
+        ),
+    ] = False,
 ) -> None:
     """Validate a strategy before deployment: static checks, dependencies, parameters,
     latency and memory on historical data, and fault scenarios. Exit 0 when every gate
@@ -67,7 +73,7 @@ def validate_command(  # noqa: PLR0917 -- typer maps each parameter to a CLI opt
         thresholds, base = load_gates(gates)
         report = validate(
             strategy, params, data, thresholds,
-            synthetic=synthetic, class_name=class_name, gates_base=base,
+            synthetic=synthetic, class_name=class_name, gates_base=base, isolated=not in_process,
         )  # fmt: skip
     except IronkeelError as error:
         raise _bad(str(error)) from None

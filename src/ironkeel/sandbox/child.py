@@ -237,6 +237,8 @@ class Runner:
             return p.Reply(probes=run_probes())
         if type(message) is p.Load:
             return self._load(message)
+        if type(message) is p.Inspect:
+            return self._inspect(message)
         if self.strategy is None or self.ctx is None:
             return p.Reply(error="protocol: the strategy is not loaded", location="engine")
         if type(message) is p.Result:
@@ -322,11 +324,28 @@ class Runner:
         self.ctx = MirrorContext(StrategyId(message.strategy_id), self.link)
         return p.Reply(params={k: _plain(v) for k, v in strategy.params.items()})
 
+    def _inspect(self, message: p.Inspect) -> p.Reply:
+        if message.name not in p.INSPECTABLE or self.strategy is None:
+            return p.Reply(params={message.name: None})
+        value = vars(self.strategy).get(message.name)
+        if isinstance(value, dict):
+            value = {str(k): _text(v) for k, v in value.items()}
+        elif value is not None:
+            value = _text(value)
+        return p.Reply(params={message.name: value})
+
     def _where(self, error: BaseException) -> str:
         frames = traceback.extract_tb(error.__traceback__)
         mine = [f for f in frames if f.filename == self.filename]
         chosen = mine[-1] if mine else (frames[-1] if frames else None)
         return "unknown" if chosen is None else f"{chosen.filename}:{chosen.lineno}"
+
+
+def _text(value: Any) -> str | None:
+    """A number as exact text (what validation compares), anything else as None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

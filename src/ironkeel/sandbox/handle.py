@@ -179,6 +179,14 @@ class Channel:
         self.kill(reason)
         return SandboxError(reason)
 
+    def rss_bytes(self) -> int:
+        """The process's resident memory now (0 when it is gone)."""
+        try:
+            with open(f"/proc/{self.pid}/statm", "rb") as handle:
+                return int(handle.read().split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
+            return 0
+
     def sample(self) -> None:
         """Read the process's CPU time and peak memory from /proc (while it lives)."""
         try:
@@ -285,6 +293,12 @@ class SandboxedStrategy(Strategy):
 
     def on_stop(self) -> None:
         self._call(p.Stop(self._state()), START_DEADLINE_S)
+
+    def inspect(self, name: str) -> Any:
+        """One allowed attribute of the strategy in the child (``protocol.INSPECTABLE``),
+        as plain data, or None."""
+        reply = self.channel.call(p.Inspect(name))
+        return None if reply.params is None else reply.params.get(name)
 
     # --- internals ----------------------------------------------------------------------
 

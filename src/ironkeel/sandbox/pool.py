@@ -155,6 +155,9 @@ class SandboxPool:
         """A sandboxed strategy named ``name`` running ``source`` (errors cite
         ``filename``); raises ``SandboxError`` with file:line if it does not load."""
         channel, parsed = self._loaded(name, source, filename, params, class_name, seed)
+        previous = self.channels.get(name)
+        if previous is not None:  # a name loaded again (validation's replays): end the old one
+            previous.close()
         self.channels[name] = channel
         return SandboxedStrategy(channel, parsed, name)
 

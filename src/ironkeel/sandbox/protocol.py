@@ -46,6 +46,7 @@ from ironkeel.strategy.context import OrderRequest
 from ironkeel.strategy.views import Fill, MarketBar, MarketQuote, MarketTrade, OrderInfo
 
 __all__ = [
+    "INSPECTABLE",
     "MAX_ACTIONS",
     "MAX_LOG_CHARS",
     "MAX_MESSAGE",
@@ -56,6 +57,7 @@ __all__ = [
     "CancelTimer",
     "HeardEvent",
     "Hello",
+    "Inspect",
     "InstrumentSpec",
     "Load",
     "Log",
@@ -208,6 +210,17 @@ class Probe(_Msg, frozen=True):
     """Ask the child to try each forbidden thing and report what stopped it."""
 
 
+class Inspect(_Msg, frozen=True):
+    """Ask for one attribute of the strategy that validation reads (``INSPECTABLE``);
+    the answer is ``Reply.params[name]``, plain data (numbers as exact text)."""
+
+    name: str
+
+
+#: The strategy attributes the engine may read (the validation convention).
+INSPECTABLE: Final = frozenset({"tracked_position"})
+
+
 class Result(_Msg, frozen=True):
     """The engine's answer to an ``Act``: the new order's id (for a submit), the state
     after the action and whatever it triggered, or the error the context raised
@@ -220,7 +233,7 @@ class Result(_Msg, frozen=True):
 
 
 Request = Load | Start | OnBar | OnQuote | OnTrade | OnBook | OnOrder | OnFill | OnTimer | Stop
-ToChild = Request | Probe | Result
+ToChild = Request | Probe | Result | Inspect
 
 
 # --- child to engine -------------------------------------------------------------------

@@ -4,9 +4,15 @@
 2. ``dependencies``: every import locked and allowed (``ironkeel.sandbox.deps``);
 3. ``load``: the class loads and the parameters are its own, valid ones;
 4. ``performance``: the data replayed through the strategy, every hook timed
-   (p50 / p99 / max, callbacks over the limit) and, in a second replay, the memory
-   the strategy's code holds sampled for a sustained growth (a leak);
+   (p50 / p99 / max, callbacks over the limit) and its memory sampled for a sustained
+   growth (a leak);
 5. ``scenario:<name>``: the fault scenarios of ``ironkeel.validation.scenarios``.
+
+By default (``isolated``) the script never runs in the validator's process: loading,
+parameters and every replay happen in a sandboxed strategy process (docs/sandbox.md),
+hooks are timed over the round trip, and memory is the child's resident size. With
+``isolated=False`` (trusted code, faster) the class is loaded here and memory is what
+the script's own lines hold (tracemalloc, in a second replay).
 
 A stage that refuses the script (1-3) skips the rest; 4 and 5 always both run.
 Wrong inputs to the validator itself (a missing script or data file) raise
@@ -15,12 +21,13 @@ Wrong inputs to the validator itself (a missing script or data file) raise
 
 from __future__ import annotations
 
+import ast
 import glob
 import hashlib
 import logging
 import statistics
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,8 @@ from typing import Any
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.values import Currency
 from ironkeel.sandbox.deps import PlatformLock, check_dependencies, dependency_lock
+from ironkeel.sandbox.handle import SandboxedStrategy, SandboxError
+from ironkeel.sandbox.pool import SandboxPool
 from ironkeel.sandbox.static import Finding, check_file, check_params
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.loader import load_strategy_class
@@ -52,13 +61,12 @@ def validate(
     class_name: str | None = None,
     gates_base: Path | None = None,
     lock: PlatformLock | None = None,
-    isolated: bool = False,
+    isolated: bool = True,
 ) -> ValidationReport:
     """Run every stage on the strategy script and return the report (see the module doc).
 
     ``data``: a bars file, a loaded ``Market``, or None for the demo data (``synthetic``
-    bars when given). ``isolated`` runs the replays in the sandboxed host once the lead
-    wires it (passed through to ``replay``; in-process today).
+    bars when given). ``isolated``: run the script only in sandboxed processes.
     """
     gates = gates or Gates()
     path = Path(script)
@@ -72,27 +80,109 @@ def validate(
         gates=gates.to_dict(),
         data=market.source,
     )
-    refusal = _refusals(path, params, class_name, lock)
-    report.stages.extend(refusal)
-    if any(s.status == "failed" for s in refusal):
-        names = [s.name for s in refusal]
-        rest = ["dependencies", "load", "performance", *[f"scenario:{n}" for n in gates.scenarios]]
-        report.stages.extend(StageResult(n, "skipped") for n in rest if n not in names)
-        return report
-    cls = load_strategy_class(path, class_name)
-    report.params = {k: _plain(v) for k, v in cls(dict(params or {})).params.items()}
-    report.stages[-1].details["dependency_lock"] = dependency_lock(path)
-    given = dict(params or {})
-
-    def make() -> Strategy:
-        return cls(given)
-
-    with _quiet_engine():
-        report.stages.append(_performance(make, path, market, gates, isolated=isolated))
-        report.stages.extend(
-            _scenarios(make, market, gates, gates_base=gates_base, isolated=isolated)
-        )
+    with ExitStack() as stack:
+        pool = None
+        if isolated:
+            pool = stack.enter_context(SandboxPool(deadline_s=_deadline_s(gates)))
+        loader = _Loader(path, dict(params or {}), class_name, gates.seed, pool)
+        refusal = _refusals(path, params, class_name, lock, loader)
+        report.stages.extend(refusal)
+        if any(s.status == "failed" for s in refusal):
+            names = [s.name for s in refusal]
+            rest = ["dependencies", "load", "performance",
+                    *[f"scenario:{n}" for n in gates.scenarios]]  # fmt: skip
+            report.stages.extend(StageResult(n, "skipped") for n in rest if n not in names)
+            return report
+        report.params = loader.parsed
+        report.stages[-1].details["dependency_lock"] = dependency_lock(path)
+        report.stages[-1].details["isolated"] = isolated
+        with _quiet_engine():
+            report.stages.append(_performance(loader, path, market, gates))
+            report.stages.extend(_scenarios(loader.make, market, gates, gates_base=gates_base))
     return report
+
+
+def _deadline_s(gates: Gates) -> float:
+    """The sandbox's per-callback deadline while validating: well above the gate's limit,
+    so a slow callback is measured and reported rather than cut short; a hang is still
+    killed (and fails ``no_crash``)."""
+    return max(1.0, 20 * gates.max_callback_ms / 1000)
+
+
+class _Loader:
+    """Makes the strategy under test: in this process, or in a sandboxed one."""
+
+    def __init__(
+        self,
+        path: Path,
+        params: dict[str, Any],
+        class_name: str | None,
+        seed: int,
+        pool: SandboxPool | None,
+    ) -> None:
+        self.path, self.params, self.class_name, self.seed = path, params, class_name, seed
+        self.pool = pool
+        self.parsed: dict[str, Any] = {}
+        self._source = path.read_text(encoding="utf-8") if pool is not None else ""
+
+    def check(self) -> list[Finding]:
+        """The ``load`` stage: the class loads and takes the parameters."""
+        if self.pool is None:
+            findings = check_params(self.path, self.params, self.class_name)
+            if not findings:
+                cls = load_strategy_class(self.path, self.class_name)
+                self.parsed = {k: _plain(v) for k, v in cls(self.params).params.items()}
+            return findings
+        try:
+            strategy = self._sandboxed(self.pool)
+        except SandboxError as error:
+            reason, _, fix = str(error).partition(". Fix: ")
+            line = _line(error.location, str(self.path)) or _first_class_line(self.path)
+            return [Finding(str(self.path), line, 0, "IK502", reason, fix or "see the reason")]
+        self.parsed = dict(strategy.params)
+        strategy.channel.close()
+        return []
+
+    def make(self) -> Strategy:
+        if self.pool is None:
+            return load_strategy_class(self.path, self.class_name)(self.params)
+        return self._sandboxed(self.pool)
+
+    def _sandboxed(self, pool: SandboxPool) -> SandboxedStrategy:
+        return pool.load(
+            "candidate", self._source, str(self.path),
+            params=self.params, class_name=self.class_name, seed=self.seed,
+        )  # fmt: skip
+
+
+def _line(location: str | None, path: str) -> int:
+    """The line of ``location`` (file:line) when it is in the script, else 0."""
+    file, _, line = (location or "").rpartition(":")
+    return int(line) if file == path and line.isdigit() else 0
+
+
+def _first_class_line(path: Path) -> int:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return 0
+    return next((n.lineno for n in tree.body if isinstance(n, ast.ClassDef)), 0)
+
+
+class _ChildMemory:
+    """``MemoryProbe`` over a sandboxed strategy: its process's resident size."""
+
+    def __init__(self, strategy: SandboxedStrategy) -> None:
+        self.strategy = strategy
+
+    def start(self) -> None:
+        """Nothing to start: the kernel keeps the figure."""
+
+    def sample(self) -> int:
+        return self.strategy.channel.rss_bytes()
+
+    def stop(self) -> None:
+        """Nothing to stop."""
 
 
 @contextmanager
@@ -122,7 +212,11 @@ def _market(data: Path | str | Market | None, synthetic: int | None, gates: Gate
 
 
 def _refusals(
-    path: Path, params: Mapping[str, Any] | None, class_name: str | None, lock: PlatformLock | None
+    path: Path,
+    params: Mapping[str, Any] | None,
+    class_name: str | None,
+    lock: PlatformLock | None,
+    loader: _Loader,
 ) -> list[StageResult]:
     static = check_file(path, class_name)
     stages = [_findings_stage("static", "static_checks", static)]
@@ -132,9 +226,7 @@ def _refusals(
     stages.append(_findings_stage("dependencies", "locked_imports", deps))
     if deps:
         return stages
-    stages.append(
-        _findings_stage("load", "loads_with_params", check_params(path, params, class_name))
-    )
+    stages.append(_findings_stage("load", "loads_with_params", loader.check()))
     return stages
 
 
@@ -160,17 +252,18 @@ def _settings(gates: Gates, market: Market, **extra: Any) -> RunSettings:
     )
 
 
-def _performance(
-    make: Callable[[], Strategy], path: Path, market: Market, gates: Gates, *, isolated: bool
-) -> StageResult:
+def _performance(loader: _Loader, path: Path, market: Market, gates: Gates) -> StageResult:
     bars = market.bars[: gates.performance_bars] if gates.performance_bars else market.bars
     recorder = HookRecorder(limit_ms=gates.max_callback_ms)
     settings = _settings(gates, market)
-    outcome = replay(make(), market, bars, settings, recorder, isolated=isolated)
+    strategy = loader.make()
+    child = _ChildMemory(strategy) if isinstance(strategy, SandboxedStrategy) else None
+    samples = gates.memory_samples if child is not None and gates.memory_check else 0
+    outcome = replay(strategy, market, bars, settings, recorder, probe=child, samples=samples)
     stats = recorder.stats()
     slow = [{"hook": c.hook, "ts_ns": c.ts_ns, "ms": round(c.ms, 3)} for c in recorder.slow]
     results = [
-        judge(outcome, make(), gates)[0],  # no_crash
+        judge(outcome, gates)[0],  # no_crash
         GateResult.check(
             "callback_limit", recorder.slow_count == 0,
             f"{recorder.slow_count} callbacks over {gates.max_callback_ms} ms", slow,
@@ -179,14 +272,18 @@ def _performance(
     ]  # fmt: skip
     details: dict[str, Any] = {"bars": len(bars), "hooks": [s.to_dict() for s in stats]}
     if gates.memory_check:
-        samples = _memory_run(make, path, market, bars=bars, settings=settings, gates=gates)
-        growth = memory_growth_mb(samples)
-        details["memory_samples_bytes"] = samples
+        memory = (
+            outcome.memory if child is not None else
+            _memory_run(loader.make, path, market, bars=bars, settings=settings, gates=gates)
+        )  # fmt: skip
+        growth = memory_growth_mb(memory)
+        what = "the strategy process's resident memory" if child else "memory held by its code"
+        details["memory_samples_bytes"] = memory
         details["memory_growth_mb"] = round(growth, 4)
         results.append(
             GateResult.check(
                 "memory_growth", growth <= gates.max_memory_growth_mb,
-                f"{growth:.3f} MB held by the strategy's code grew over the run "
+                f"{growth:.3f} MB: {what} grew over the run "
                 f"(limit {gates.max_memory_growth_mb} MB)",
             )
         )  # fmt: skip
@@ -236,7 +333,6 @@ def _scenarios(
     gates: Gates,
     *,
     gates_base: Path | None,
-    isolated: bool,
 ) -> list[StageResult]:
     bars = market.bars[: gates.scenario_bars]
     settings = _settings(gates, market, risk=gates.risk_config(gates_base))
@@ -246,9 +342,7 @@ def _scenarios(
         scenario = build_scenario(name, bars, settings, gates, baseline)
         strategy = make()
         recorder = HookRecorder(limit_ms=gates.max_callback_ms)
-        outcome = replay(
-            strategy, market, scenario.bars, scenario.settings, recorder, isolated=isolated
-        )
+        outcome = replay(strategy, market, scenario.bars, scenario.settings, recorder)
         if name == "baseline":
             baseline = outcome
             if name not in gates.scenarios:
@@ -256,7 +350,7 @@ def _scenarios(
         stages.append(
             StageResult.judged(
                 f"scenario:{name}",
-                judge(outcome, strategy, gates),
+                judge(outcome, gates),
                 description=scenario.description,
                 bars=len(scenario.bars),
                 orders=outcome.orders,

@@ -30,6 +30,7 @@ from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
 from ironkeel.risk.config import RiskConfig
+from ironkeel.sandbox.handle import SandboxedStrategy
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.host import SlotStatus
 from ironkeel.validation.timing import HookRecorder, MemoryProbe
@@ -129,12 +130,17 @@ class Outcome:
     memory: list[int] = field(default_factory=list)
     tracking_mismatches: int = 0
     first_mismatch: dict[str, str] | None = None
+    #: The strategy's own ``tracked_position`` at the end of the run ({} if it keeps none).
+    tracked: dict[str, Decimal] = field(default_factory=dict)
 
 
 def tracked_position(strategy: Strategy, default_key: str) -> dict[str, Decimal]:
     """The strategy's own count of its position, if it keeps one in ``tracked_position``
     (a number, or instrument text -> number); {} if it keeps none."""
-    value = vars(strategy).get("tracked_position")
+    if isinstance(strategy, SandboxedStrategy):
+        value = strategy.inspect("tracked_position")
+    else:
+        value = vars(strategy).get("tracked_position")
     if value is None:
         return {}
     if isinstance(value, dict):
@@ -144,20 +150,33 @@ def tracked_position(strategy: Strategy, default_key: str) -> dict[str, Decimal]
 
 class _TrackingCheck:
     """After each bar's handlers (the strategy has heard every fill), compare the
-    strategy's ``tracked_position`` with the portfolio; count the bars that disagree."""
+    strategy's ``tracked_position`` with the portfolio; count the bars that disagree.
 
-    def __init__(self, strategy: Strategy, engine: BacktestEngine, inst: Instrument) -> None:
+    The strategy's count changes only with its fills, so it is read again only after a
+    bar that brought fills (or changed the position): for a sandboxed strategy each read
+    is a round trip. A disagreement that lasts is counted once per such bar."""
+
+    def __init__(
+        self, strategy: Strategy, engine: BacktestEngine, inst: Instrument, recorder: HookRecorder
+    ) -> None:
         self.strategy = strategy
         self.engine = engine
         self.inst = inst
+        self.recorder = recorder
         self.mismatches = 0
         self.first: dict[str, str] | None = None
+        self._seen: tuple[int, int] | None = None
 
     def __call__(self, item: Any) -> None:
+        lots = self.engine.portfolio.position(STRATEGY, self.inst.id).qty
+        state = (lots, len(self.recorder.trade_ids) + self.recorder.repeated_fills)
+        if state == self._seen:
+            return
+        self._seen = state
         own = tracked_position(self.strategy, str(self.inst.id)).get(str(self.inst.id))
         if own is None:
             return
-        held = self.engine.portfolio.position(STRATEGY, self.inst.id).qty * self.inst.size_increment
+        held = lots * self.inst.size_increment
         if own != held:
             self.mismatches += 1
             if self.first is None:
@@ -177,16 +196,12 @@ def replay(
     *,
     probe: MemoryProbe | None = None,
     samples: int = 0,
-    isolated: bool = False,
 ) -> Outcome:
     """Run ``strategy`` (hooks measured by ``recorder``) over ``bars``.
 
-    ``isolated`` asks for the strategy to be hosted in its sandbox process; only the
-    in-process host exists in this module today, so the flag is accepted and passed
-    through unchanged: the lead wires the sandboxed handle here (the recorder then
-    wraps the handle's hooks, timing the round trip).
+    ``strategy`` may be in-process or a ``SandboxedStrategy`` (the recorder then wraps
+    the handle's hooks and times the round trip, the probe samples the child's memory).
     """
-    del isolated  # wired by the sandbox host (see the docstring)
     if not bars:
         raise InvalidInputError("data", 0, "has no bars", "give at least one bar")
     engine = BacktestEngine(seed=settings.seed, start_ns=bars[0].ts_init)
@@ -212,7 +227,7 @@ def replay(
     engine.bus.subscribe(OrderDenied, on_denied)
     engine.build()
     memory: list[int] = []
-    tracking = _TrackingCheck(strategy, engine, market.instrument)
+    tracking = _TrackingCheck(strategy, engine, market.instrument, recorder)
     engine.loop.subscribe(stream_key(bars[0]), tracking)
     if probe is not None and samples > 0:
         engine.loop.subscribe(stream_key(bars[0]), _sampler(probe, memory, len(bars), samples))
@@ -225,6 +240,7 @@ def replay(
     outcome = _outcome(engine, market, recorder, denials=denials, handled=handled, memory=memory)
     outcome.tracking_mismatches = tracking.mismatches
     outcome.first_mismatch = tracking.first
+    outcome.tracked = tracked_position(strategy, str(market.instrument.id))
     return outcome
 
 

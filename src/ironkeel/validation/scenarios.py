@@ -31,9 +31,8 @@ from typing import Any
 import msgspec
 
 from ironkeel.model.data import Bar
-from ironkeel.strategy.base import Strategy
 from ironkeel.validation.gates import Gates
-from ironkeel.validation.replay import Outcome, RunSettings, tracked_position
+from ironkeel.validation.replay import Outcome, RunSettings
 from ironkeel.validation.report import GateResult
 from ironkeel.venues.sim import FaultPlan, Outage, SimConfig
 
@@ -139,13 +138,13 @@ _MAKERS: dict[str, Callable[[list[Bar], RunSettings, Gates, int, Outcome | None]
 }
 
 
-def judge(outcome: Outcome, strategy: Strategy, gates: Gates) -> list[GateResult]:
+def judge(outcome: Outcome, gates: Gates) -> list[GateResult]:
     """The four scenario gates on one run's outcome."""
     return [
         _no_crash(outcome),
         _order_rate(outcome, gates),
         _risk(outcome, gates),
-        _accounting(outcome, strategy),
+        _accounting(outcome),
     ]
 
 
@@ -178,7 +177,7 @@ def _risk(outcome: Outcome, gates: Gates) -> GateResult:
     return GateResult.check("risk", passed, detail, findings)
 
 
-def _accounting(outcome: Outcome, strategy: Strategy) -> GateResult:
+def _accounting(outcome: Outcome) -> GateResult:
     if outcome.failure is not None:
         return GateResult.ok("accounting", "not judged: the strategy failed (see no_crash)")
     findings: list[dict[str, Any]] = []
@@ -188,8 +187,7 @@ def _accounting(outcome: Outcome, strategy: Strategy) -> GateResult:
             findings.append({"instrument": key, "fills_told": str(told), "portfolio": str(held)})
     if outcome.repeated_fills:
         findings.append({"repeated_fills": outcome.repeated_fills})
-    first = next(iter(outcome.position))
-    tracked = tracked_position(strategy, first)
+    tracked = outcome.tracked
     for key, own in tracked.items():
         held = outcome.position.get(key, Decimal(0))
         if own != held:
