@@ -15,7 +15,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
-from ironkeel.cli.deploy import rollback_command, run_command, versions_command
+from ironkeel.cli.deploy import deploy_command, rollback_command, run_command, versions_command
+from ironkeel.cli.options import param_pairs
 from ironkeel.cli.render import console, error_console, print_summary
 from ironkeel.cli.report import report, report_after_backtest
 from ironkeel.cli.sandbox import sandbox_app
@@ -43,16 +44,6 @@ EXIT_STRATEGY_FAILED = 3
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     error_console.print(f"[red]error:[/red] {escape(message)}")  # "[[data]]" is not markup
     return typer.Exit(code)
-
-
-def _params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, eq, value = pair.partition("=")
-        if not eq or not key.strip():
-            raise _fail(f"--param {pair!r} is not KEY=VALUE. Fix: write e.g. --param fast=12")
-        params[key.strip()] = value.strip()
-    return params
 
 
 @app.command()
@@ -159,7 +150,9 @@ def _spec(
     return decode_spec(
         {
             "data": entries,
-            "strategies": [{"name": target.stem, "file": str(target), "params": _params(params)}],
+            "strategies": [
+                {"name": target.stem, "file": str(target), "params": param_pairs(params)}
+            ],
             "cash": cash,
             "currency": currency,
             "fees": fees,
@@ -245,6 +238,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(sandbox_app, name="sandbox")
 app.command("run")(run_command)
+app.command("deploy")(deploy_command)
 app.command("rollback")(rollback_command)
 app.command("versions")(versions_command)
 

@@ -18,12 +18,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from ironkeel.backtest.spec import load_run_file
+from ironkeel.cli.options import param_pairs
 from ironkeel.cli.render import console, error_console, print_summary
+from ironkeel.cli.validate import print_report
 from ironkeel.model.errors import IronkeelError
 from ironkeel.node import Command, NodeNotRunningError, PaperNode, send
+from ironkeel.sandbox.deps import dependency_lock
 from ironkeel.sandbox.registry import DEFAULT_ROOT, Registry, Version
+from ironkeel.validation import load_gates, validate
 
-__all__ = ["rollback_command", "run_command", "versions_command"]
+__all__ = ["deploy_command", "rollback_command", "run_command", "versions_command"]
 
 DEFAULT_CONTROL = Path(".ironkeel") / "node.sock"
 
@@ -63,6 +67,65 @@ def run_command(
     print_summary(result.summary, out)
     if node.swaps:
         console.print(f"swaps: {len(node.swaps)} (node.json)")
+
+
+def deploy_command(  # noqa: PLR0917 - a typer command: options are parameters
+    script: Annotated[Path, typer.Argument(help="The strategy script (.py).")],
+    name: Annotated[str, typer.Option(help="The name it runs under.")],
+    param: Annotated[list[str] | None, typer.Option("--param", help="KEY=VALUE.")] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Add a new version to a name already in use.")
+    ] = False,
+    data: Annotated[Path | None, typer.Option(help="Bars to validate on.")] = None,
+    gates: Annotated[Path | None, typer.Option(help="TOML file of gate thresholds.")] = None,
+    note: Annotated[str, typer.Option(help="A note kept with the version.")] = "",
+    reason: Annotated[str, typer.Option(help="Why (audited).")] = "deploy",
+    operator: OperatorOption = None,
+    registry: RegistryOption = DEFAULT_ROOT,
+    control: ControlOption = DEFAULT_CONTROL,
+) -> None:
+    """Validate SCRIPT (every gate, sandboxed); only if it passes, store it as the next
+    version of NAME and have the running node swap to it. If the node cannot start it,
+    the previous version keeps running and stays current."""
+    who = operator or getpass.getuser()
+    try:
+        params = param_pairs(param or [])
+        thresholds, base = load_gates(gates)
+        with Registry(registry, actor=who) as store:
+            previous = _deployable(store, name, replace=replace)
+            report = validate(script, params, data, thresholds, gates_base=base)
+            print_report(report, None)
+            if not report.passed:
+                error_console.print(f"[red]not deployed:[/red] {script} failed validation")
+                raise typer.Exit(report.exit_code)
+            version = store.deploy(
+                name, script, report.params, dependency_lock(script), replace=replace, note=note
+            )
+            console.print(f"{name}: stored as version {version.number} ({version.sha256[:12]})")
+            try:
+                swap_to(store, version, control, operator=who, reason=reason)
+            except IronkeelError:
+                if previous is not None:  # the node keeps the previous one: so does the pointer
+                    why = f"deploy of version {version.number} failed on the node"
+                    store.set_current(name, previous.number, reason=why)
+                raise
+    except IronkeelError as error:
+        raise _fail(str(error), 1 if "refused version" in str(error) else 2) from None
+
+
+def _deployable(store: Registry, name: str, *, replace: bool) -> Version | None:
+    """The current version of ``name`` (None for a new name); a name in use without
+    ``replace`` is refused before anything runs."""
+    names = store.names()
+    if name not in names:
+        return None
+    if not replace:
+        numbers = [v.number for v in store.versions(name)]
+        raise IronkeelError(
+            f"{name!r} is already deployed (versions {numbers}). Fix: pass --replace to add "
+            f"a version, or choose a name not in use: {names}"
+        )
+    return store.current(name)
 
 
 def versions_command(

@@ -15,21 +15,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ironkeel.cli.options import param_pairs
 from ironkeel.cli.render import console, error_console
 from ironkeel.model.errors import IronkeelError
 from ironkeel.validation import EXIT_BAD_INPUT, ValidationReport, load_gates, validate
 
 __all__ = ["print_report", "validate_command"]
-
-
-def _params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, eq, value = pair.partition("=")
-        if not eq or not key.strip():
-            raise _bad(f"--param {pair!r} is not KEY=VALUE. Fix: write e.g. --param fast=12")
-        params[key.strip()] = value.strip()
-    return params
 
 
 def _bad(message: str) -> typer.Exit:
@@ -68,8 +59,8 @@ def validate_command(  # noqa: PLR0917 -- typer maps each parameter to a CLI opt
     passes, 3 when the script is refused, 4 when a run gate fails, 2 on bad input."""
     if data is not None and synthetic is not None:
         raise _bad("give --data or --synthetic, not both")
-    params = _params(param or [])
     try:
+        params = param_pairs(param or [])
         thresholds, base = load_gates(gates)
         report = validate(
             strategy, params, data, thresholds,
