@@ -21,9 +21,12 @@ BROKEN = str(EXAMPLES / "broken.py")
 
 
 def _deploy(tmp_path: Path, bars: Path, *args: str) -> tuple[int, str]:
+    # Latency gates sized for a loaded test machine (their logic is tested in validation).
+    gates = tmp_path / "gates.toml"
+    gates.write_text("max_callback_ms = 5000.0\nmax_p99_ms = 1000.0\n")
     result = CliRunner().invoke(
         app,
-        ["deploy", *args, "--data", str(bars), "--operator", "ana",
+        ["deploy", *args, "--data", str(bars), "--operator", "ana", "--gates", str(gates),
          "--registry", str(tmp_path / "registry"), "--control", str(tmp_path / "node.sock")],
     )  # fmt: skip
     return result.exit_code, result.output

@@ -11,6 +11,7 @@ and an isolated run produces the same outputs as an in-process one.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -231,6 +232,9 @@ class Runner:
         self.filename = "<strategy>"
         self.books: dict[InstrumentId, OrderBook] = {}
         self.guarded = False
+        # Before the guards (which refuse dlopen): malloc's statistics, for ``Usage``.
+        self._mallinfo2 = ctypes.CDLL(None).mallinfo2
+        self._mallinfo2.restype = _MallInfo2
 
     def handle(self, message: p.ToChild) -> p.Reply:
         if type(message) is p.Probe:
@@ -239,6 +243,8 @@ class Runner:
             return self._load(message)
         if type(message) is p.Inspect:
             return self._inspect(message)
+        if type(message) is p.Usage:
+            return p.Reply(params={"heap_bytes": self._heap()})
         if self.strategy is None or self.ctx is None:
             return p.Reply(error="protocol: the strategy is not loaded", location="engine")
         if type(message) is p.Result:
@@ -324,6 +330,10 @@ class Runner:
         self.ctx = MirrorContext(StrategyId(message.strategy_id), self.link)
         return p.Reply(params={k: _plain(v) for k, v in strategy.params.items()})
 
+    def _heap(self) -> int:
+        info = self._mallinfo2()
+        return int(info.uordblks + info.hblkhd)
+
     def _inspect(self, message: p.Inspect) -> p.Reply:
         if message.name not in p.INSPECTABLE or self.strategy is None:
             return p.Reply(params={message.name: None})
@@ -339,6 +349,16 @@ class Runner:
         mine = [f for f in frames if f.filename == self.filename]
         chosen = mine[-1] if mine else (frames[-1] if frames else None)
         return "unknown" if chosen is None else f"{chosen.filename}:{chosen.lineno}"
+
+
+class _MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (glibc >= 2.33)."""
+
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                     "uordblks", "fordblks", "keepcost")
+    ]  # fmt: skip
 
 
 def _text(value: Any) -> str | None:

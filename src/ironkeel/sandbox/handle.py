@@ -179,14 +179,6 @@ class Channel:
         self.kill(reason)
         return SandboxError(reason)
 
-    def rss_bytes(self) -> int:
-        """The process's resident memory now (0 when it is gone)."""
-        try:
-            with open(f"/proc/{self.pid}/statm", "rb") as handle:
-                return int(handle.read().split()[1]) * _PAGE
-        except (OSError, ValueError, IndexError):
-            return 0
-
     def sample(self) -> None:
         """Read the process's CPU time and peak memory from /proc (while it lives)."""
         try:
@@ -293,6 +285,12 @@ class SandboxedStrategy(Strategy):
 
     def on_stop(self) -> None:
         self._call(p.Stop(self._state()), START_DEADLINE_S)
+
+    def heap_bytes(self) -> int:
+        """The bytes the strategy process has allocated now (``protocol.Usage``)."""
+        reply = self.channel.call(p.Usage())
+        value = None if reply.params is None else reply.params.get("heap_bytes")
+        return value if isinstance(value, int) else 0
 
     def inspect(self, name: str) -> Any:
         """One allowed attribute of the strategy in the child (``protocol.INSPECTABLE``),

@@ -82,6 +82,7 @@ __all__ = [
     "Submit",
     "ToChild",
     "ToEngine",
+    "Usage",
 ]
 
 #: The largest packet either side accepts (bytes); a bigger one is a protocol error.
@@ -217,6 +218,12 @@ class Inspect(_Msg, frozen=True):
     name: str
 
 
+class Usage(_Msg, frozen=True):
+    """Ask for the bytes the strategy process has allocated now (malloc's in-use bytes,
+    mmap'd blocks included: ``Reply.params["heap_bytes"]``). Unlike the resident size it
+    moves with every allocation, so a leak shows at once."""
+
+
 #: The strategy attributes the engine may read (the validation convention).
 INSPECTABLE: Final = frozenset({"tracked_position"})
 
@@ -233,7 +240,7 @@ class Result(_Msg, frozen=True):
 
 
 Request = Load | Start | OnBar | OnQuote | OnTrade | OnBook | OnOrder | OnFill | OnTimer | Stop
-ToChild = Request | Probe | Result | Inspect
+ToChild = Request | Probe | Result | Inspect | Usage
 
 
 # --- child to engine -------------------------------------------------------------------

@@ -170,7 +170,8 @@ def _first_class_line(path: Path) -> int:
 
 
 class _ChildMemory:
-    """``MemoryProbe`` over a sandboxed strategy: its process's resident size."""
+    """``MemoryProbe`` over a sandboxed strategy: the bytes its process has allocated
+    (malloc's in-use bytes; the resident size would hide a leak in free heap pages)."""
 
     def __init__(self, strategy: SandboxedStrategy) -> None:
         self.strategy = strategy
@@ -179,7 +180,7 @@ class _ChildMemory:
         """Nothing to start: the kernel keeps the figure."""
 
     def sample(self) -> int:
-        return self.strategy.channel.rss_bytes()
+        return self.strategy.heap_bytes()
 
     def stop(self) -> None:
         """Nothing to stop."""
@@ -277,7 +278,7 @@ def _performance(loader: _Loader, path: Path, market: Market, gates: Gates) -> S
             _memory_run(loader.make, path, market, bars=bars, settings=settings, gates=gates)
         )  # fmt: skip
         growth = memory_growth_mb(memory)
-        what = "the strategy process's resident memory" if child else "memory held by its code"
+        what = "the strategy process's allocated memory" if child else "memory held by its code"
         details["memory_samples_bytes"] = memory
         details["memory_growth_mb"] = round(growth, 4)
         results.append(
