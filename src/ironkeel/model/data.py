@@ -104,6 +104,19 @@ class Bar(msgspec.Struct, frozen=True, gc=False):
     ts_init: int
 
     def __post_init__(self) -> None:
+        o, h, lo, c, v, e, i = (
+            self.open, self.high, self.low, self.close, self.volume, self.ts_event, self.ts_init
+        )  # fmt: skip
+        if (
+            type(o) is int and type(h) is int and type(lo) is int and type(c) is int
+            and type(v) is int and type(e) is int and type(i) is int
+            and v >= 0 and 0 <= e <= i and lo <= o <= h and lo <= c <= h
+        ):  # fmt: skip
+            return  # the common case, checked at once (bars are decoded by the million)
+        self._refuse()
+
+    def _refuse(self) -> None:
+        """Raise the first problem, named (only called when one exists)."""
         for name in ("open", "high", "low", "close"):
             _int(f"Bar.{name}", getattr(self, name))
         _size("Bar.volume", self.volume)

@@ -12,6 +12,7 @@ and it dies with the engine (parent-death signal); children die with the zygote.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import os
 import signal
@@ -154,6 +155,11 @@ def main(fd: int) -> None:
     _preload()
     from ironkeel.sandbox import child  # noqa: PLC0415 - after the preload, on purpose
 
+    # Everything imported so far lives as long as the process: keep it out of the cyclic
+    # collector, so a child's collections scan only what the strategy made (a full
+    # collection over numpy and pandas would stall a callback for milliseconds) and its
+    # pages stay shared with the zygote.
+    gc.freeze()
     control.send(b"ready")
     while True:
         try:
