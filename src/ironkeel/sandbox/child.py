@@ -192,16 +192,18 @@ class Link:
         self.sock = sock
         self._send = encoder().encode
         self._decode = child_decoder().decode
+        self._buffer = bytearray(p.MAX_MESSAGE)  # reused: no allocation per message
+        self._view = memoryview(self._buffer)
         self.runner = Runner(self)
 
     def receive(self) -> p.ToChild:
         try:
-            data = self.sock.recv(p.MAX_MESSAGE)
+            size = self.sock.recv_into(self._buffer)
         except OSError:
             os._exit(1)
-        if not data:  # the engine closed the socket: the run is over
+        if not size:  # the engine closed the socket: the run is over
             os._exit(0)
-        return self._decode(data)
+        return self._decode(self._view[:size])
 
     def send(self, message: p.Reply | p.Act | p.Hello) -> None:
         data = self._send(message)

@@ -109,6 +109,10 @@ class Channel:
         except OSError:  # already gone: the first receive will see EOF
             self._pidfd = None
         self._timeout: float | None = None  # the socket's, set only when it changes
+        # One receive buffer for the channel's life: a fresh 192 KiB one per message
+        # would be an mmap and a munmap each time. Decoded messages copy what they keep.
+        self._buffer = bytearray(p.MAX_MESSAGE)
+        self._view = memoryview(self._buffer)
         self._encode = encoder().encode
         self._decode = engine_decoder().decode
         self.alive = True
@@ -159,19 +163,19 @@ class Channel:
             )
             self._timeout = budget
         try:
-            data, _anc, flags, _addr = self.sock.recvmsg(p.MAX_MESSAGE)
+            size, _anc, flags, _addr = self.sock.recvmsg_into([self._buffer])
         except (TimeoutError, BlockingIOError):
             raise self._broken(
                 f"deadline: no answer to {what} within {budget * 1000:.0f} ms"
             ) from None
         except OSError as error:
             raise self._broken(f"the strategy process is gone ({error})") from None
-        if not data:
+        if not size:
             raise self._broken(f"the strategy process died (EOF) during {what}")
         if flags & socket.MSG_TRUNC:
             raise self._broken(f"protocol: a message over {p.MAX_MESSAGE} bytes")
         try:
-            return self._decode(data)
+            return self._decode(self._view[:size])
         except msgspec.DecodeError as error:
             raise self._broken(f"protocol: malformed message ({error})") from None
 
