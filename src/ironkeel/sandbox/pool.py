@@ -194,12 +194,15 @@ class SandboxPool:
                 strategy.name, source, filename, params, class_name, seed, refill=False
             )
             old = strategy.replace(channel)
-        finally:
+        except BaseException:
             self._refill()
+            raise
         strategy.params = parsed
         channel.metrics.restarts = old.metrics.restarts + 1
         old.kill(None)
         self.channels[strategy.name] = channel
+        # Last: the zygote forks the next standby on this CPU, after the swap is done.
+        self._refill()
 
     def load_file(
         self,
