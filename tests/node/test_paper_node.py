@@ -20,7 +20,7 @@ from ironkeel.backtest.runner import run_backtest
 from ironkeel.cli import app
 from ironkeel.node import Command, NodeNotRunningError, PaperNode, send
 from ironkeel.sandbox.registry import Registry
-from tests.sandbox.conftest import HEALTHY, SMA_CROSS, spec
+from tests.sandbox.conftest import HEALTHY, HOSTILE, SMA_CROSS, spec
 
 BROKEN_START = """
 from ironkeel import Strategy
@@ -132,3 +132,20 @@ def test_rollback_and_versions_through_the_cli(node_run: dict[str, Any]) -> None
     listed = runner.invoke(app, ["versions", "swapped", "--registry", str(registry.root)])
     assert listed.exit_code == 0
     assert "3 version(s)" in listed.output
+
+
+def test_a_strategy_that_dies_in_a_node_is_flattened_and_audited(
+    bars_csv: Path, tmp_path: Path
+) -> None:
+    crash = {"name": "crash", "file": str(HOSTILE / "crash.py"), "allocation": "5000"}
+    node = PaperNode(
+        spec(bars_csv, [HEALTHY, crash]), out=tmp_path / "out", control=tmp_path / "n.sock"
+    )
+    result = node.run()  # no speed: as fast as it goes, to the end of the data
+    assert result.summary["strategies"]["crash"]["status"] == "failed"
+    assert result.summary["strategies"]["healthy"]["status"] == "ok"
+    fills = _fills(result, "crash")
+    assert [row[6] for row in fills] == ["BUY", "SELL"]  # the entry, then the emergency sell
+    with closing(sqlite3.connect(tmp_path / "out" / "audit.sqlite")) as db:
+        rows = db.execute("SELECT subject FROM audit_records WHERE kind = 'strategy_failed'")
+        assert [r[0] for r in rows] == ["crash"]

@@ -31,6 +31,7 @@ from ironkeel.backtest.runner import assemble, collect, plan_from_spec
 from ironkeel.backtest.spec import RunSpec
 from ironkeel.core.clock import Clock, LiveClock
 from ironkeel.model.errors import IronkeelError
+from ironkeel.model.events import StrategyFailed
 from ironkeel.node.control import Answer, Command, ControlServer, Pending
 from ironkeel.sandbox import SandboxedStrategy, SandboxError, SandboxPool
 from ironkeel.sandbox.registry import Registry
@@ -98,6 +99,8 @@ class PaperNode:
                 s.name: s.strategy for s in plan.strategies
                 if isinstance(s.strategy, SandboxedStrategy)
             }  # fmt: skip
+            if own_audit:  # with a risk engine, it records failures in the same log
+                engine.bus.subscribe(StrategyFailed, lambda e: _record_failure(audit, e))
             server.start()
             live = _Live(engine, pool, strategies, audit, server)
             if self.registry_root is not None:
@@ -232,6 +235,14 @@ class _Live:
     strategies: dict[str, SandboxedStrategy]
     audit: AuditLog
     server: ControlServer
+
+
+def _record_failure(audit: AuditLog, event: StrategyFailed) -> None:
+    """A strategy that raised, overran its deadline or died, on the node's record."""
+    audit.append(
+        "strategy_failed", ts_ns=event.ts_event, actor="host", subject=str(event.strategy_id),
+        payload=event,
+    )  # fmt: skip
 
 
 def _merged(streams: list[tuple[str, list[Any]]]) -> Iterator[Any]:

@@ -8,6 +8,7 @@ own slot (its own uid when the engine is root).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Mapping
@@ -27,6 +28,8 @@ from ironkeel.sandbox.harden import Limits
 from ironkeel.sandbox.zygote import Zygote
 
 __all__ = ["SandboxPool"]
+
+log = logging.getLogger("ironkeel.sandbox")
 
 
 def _current_cpu() -> int:
@@ -56,6 +59,7 @@ class SandboxPool:
         self.zygote = Zygote(limits)
         self.pin = pin
         self._affinity: set[int] | None = None
+        self._warned = False
         self.deadline_s = deadline_s
         self.use_standby = standby
         self.channels: dict[str, Channel] = {}
@@ -108,8 +112,19 @@ class SandboxPool:
             channel, self._ready = self._ready, None
             return channel
         channel = self._collect() or self._fork()
-        channel.hello()
+        self._warn(channel.hello())
         return channel
+
+    def _warn(self, protections: list[p.Protection]) -> None:
+        """Say once per pool which protections this machine does not give (non-root, an
+        older kernel): the sandbox degrades, it does not pretend."""
+        missing = [f"{x.name} ({x.detail})" for x in protections if not x.active]
+        if missing and not self._warned:
+            self._warned = True
+            log.warning(
+                "sandbox: not active on this machine: %s; see `ironkeel sandbox check`",
+                "; ".join(missing),
+            )
 
     def warm(self) -> None:
         """Wait until the standby is hardened and ready (a node calls this when idle, so a
@@ -119,7 +134,7 @@ class SandboxPool:
                 self._refill()
             channel = self._collect()
             if channel is not None:
-                channel.hello()
+                self._warn(channel.hello())
                 self._ready = channel
 
     def _refill(self) -> None:
