@@ -27,7 +27,10 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="ironkeel",
-    help="Run many custom trading strategies safely: backtest, data import.",
+    help=(
+        "Run many custom trading strategies safely: backtest, report, stress, validate,\n"
+        "deploy and roll back sandboxed strategies, operate the risk engine."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
