@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ironkeel.cli.operator import apply_action
 from ironkeel.model import StrategyId
+from ironkeel.risk.breaker import BreakerState
 from tests._bars import bars_from_ohlc
 from tests.risk.test_engine import BTC, BuyOnce, _engine
 
@@ -78,3 +80,46 @@ def test_when_data_goes_stale_then_the_timer_kills_the_strategy(tmp_path: Path) 
     risk.start_timer(30_000_000_000)
     engine.clock.advance_to(engine.clock.timestamp_ns() + 120_000_000_000)
     assert "stale" in risk.disabled[S]
+
+
+def test_an_automatic_kill_holds_across_a_restart_until_an_operator_resets_it(
+    tmp_path: Path,
+) -> None:
+    """The kill halts the strategy's journaled breaker: an engine restored from the
+    journal keeps the strategy disabled; an operator's reset lifts it (and journals it)."""
+    rows = [("100",) * 4, ("110", "111", "109", "110"), ("110",) * 4, ("110",) * 4]
+    config = "[breakers]\nmax_slippage_bps = 50\n"
+    first = _engine(tmp_path, config, {"s": (BuyOnce({}), "10000")}, rows)
+    first.run()
+    assert first.risk is not None
+    assert first.risk.breakers["strategy:s"].state is BreakerState.HALTED
+
+    second = _engine(tmp_path, config, {"s": (BuyOnce({}), "10000")}, rows)
+    second.build()
+    risk = second.risk
+    assert risk is not None
+    assert risk.breakers["strategy:s"].state is BreakerState.HALTED
+    assert S in risk.disabled
+
+    risk.reset(S, operator="ops", reason="slippage understood")
+    assert S not in risk.disabled
+    assert risk.breakers["strategy:s"].state is BreakerState.MONITORING
+    third = _engine(tmp_path, config, {"s": (BuyOnce({}), "10000")}, rows)
+    third.build()
+    assert third.risk is not None and S not in third.risk.disabled
+
+
+def test_an_operator_kill_from_the_cli_is_lifted_by_risk_reset(tmp_path: Path) -> None:
+    rows = [("100",) * 4] * 3
+    engine = _engine(tmp_path, "", {"s": (BuyOnce({}), "10000")}, rows)
+    engine.run()
+    journal = tmp_path / "breakers.sqlite"
+    apply_action(journal, action="halt", breaker_name="strategy:s", operator="ops",
+                 reason="runaway", audit_path=None)  # fmt: skip
+    apply_action(journal, action="reset", breaker_name="strategy:s", operator="ops",
+                 reason="fixed", audit_path=None)  # fmt: skip
+    restored = _engine(tmp_path, "", {"s": (BuyOnce({}), "10000")}, rows)
+    restored.build()
+    assert restored.risk is not None
+    assert restored.risk.breakers["strategy:s"].state is BreakerState.MONITORING
+    assert S not in restored.risk.disabled

@@ -12,7 +12,7 @@ from ironkeel.audit import AuditLog, record_operator_action
 from ironkeel.cli.render import console
 from ironkeel.core.clock import LiveClock
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.risk.breaker import BreakerState, DrawdownBreaker
+from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.journal import BreakerJournal
 
 __all__ = ["apply_action", "print_status"]
@@ -34,6 +34,20 @@ def print_status(journal_path: Path) -> None:
         breaker = DrawdownBreaker.restore(snapshot)
         trading = "trading" if breaker.allows_trading else "[red]not trading[/red]"
         console.print(f"{name}: {breaker.state.name}, {breaker.trips} trip(s), {trading}")
+
+
+def _act(
+    breaker: DrawdownBreaker, action: str, operator: str, reason: str, now: int
+) -> BreakerTransition:
+    """``halt`` from any state; ``reset`` and ``resume`` lift a halt (a kill) or clear a
+    trip, whichever the breaker is in."""
+    if action == "halt":
+        return breaker.halt(operator, reason, now)
+    if action not in ("reset", "resume"):
+        raise InvalidInputError("action", action, "is unknown", "use reset, halt or resume")
+    if breaker.state is BreakerState.HALTED:
+        return breaker.resume(operator, reason, now)
+    return breaker.reset(operator, reason, now)
 
 
 def apply_action(
@@ -60,17 +74,7 @@ def apply_action(
                 "breaker", breaker_name, "is not in the journal", f"use one of {sorted(snapshots)}"
             )
         breaker = DrawdownBreaker.restore(snapshots[breaker_name], journal=journal)
-        if action == "reset":
-            transition = breaker.reset(operator, reason, now)
-        elif action == "halt":
-            transition = breaker.halt(operator, reason, now)
-        elif action == "resume":
-            if breaker.state is BreakerState.HALTED:
-                transition = breaker.resume(operator, reason, now)
-            else:
-                transition = breaker.reset(operator, reason, now)
-        else:
-            raise InvalidInputError("action", action, "is unknown", "use reset, halt or resume")
+        transition = _act(breaker, action, operator, reason, now)
     if audit_path is not None:
         with AuditLog(audit_path) as audit:
             record_operator_action(

@@ -382,6 +382,14 @@ class RiskEngine:
             if instrument_id in instruments and strategy_id not in self.disabled:
                 self._kill(strategy_id, reason)
 
+    def _latch(self, strategy_id: StrategyId, actor: str, why: str) -> None:
+        """A kill holds across a restart: the strategy's breaker is halted, and journaled,
+        so an engine restored from the journal keeps the strategy disabled (and closes what
+        it still holds) until an operator resets it."""
+        breaker = self.breakers.get(f"strategy:{strategy_id}")
+        if breaker is not None and breaker.state is not BreakerState.HALTED:
+            self._record(breaker.halt(actor, why, self._clock.timestamp_ns()))
+
     def _on_strategy_failed(self, event: StrategyFailed) -> None:
         """A strategy raised, overran its deadline or died: it stays disabled (its host
         flattens it through the emergency flow), and the failure is on the record."""
@@ -396,6 +404,7 @@ class RiskEngine:
         log.error("strategy %s: %s", strategy_id, why)
         self.disabled[strategy_id] = why
         self._event("strategy", str(strategy_id), str(strategy_id), "RUNNING", "KILLED", why)
+        self._latch(strategy_id, "risk", why)
         self._audit_append(
             "risk_decision", "risk", str(strategy_id), {"outcome": "killed", "reason": why}
         )
@@ -505,6 +514,7 @@ class RiskEngine:
         why = f"killed by {operator}: {reason}"
         self.disabled[strategy_id] = why
         self._event("strategy", str(strategy_id), str(strategy_id), "RUNNING", "KILLED", why)
+        self._latch(strategy_id, operator, why)
         self.liquidator.liquidate(f"kill:{strategy_id}:{self._clock.timestamp_ns()}",
                                   (strategy_id,), why)  # fmt: skip
 
@@ -517,6 +527,7 @@ class RiskEngine:
         why = f"venue {venue} killed by {operator}: {reason}"
         for strategy_id in scope:
             self.disabled[strategy_id] = why
+            self._latch(strategy_id, operator, why)
         self._event("venue", str(venue), "", "RUNNING", "KILLED", why)
         self.liquidator.liquidate(f"kill:{venue}:{self._clock.timestamp_ns()}", scope, why)
 
@@ -525,6 +536,9 @@ class RiskEngine:
         self._operator(operator, "kill all", "platform", reason)
         self.halted = f"killed by {operator}: {reason}"
         self._event("platform", "platform", "", "RUNNING", "KILLED", self.halted)
+        platform = self.breakers["platform"]
+        if platform.state is not BreakerState.HALTED:  # held across a restart, like a halt
+            self._record(platform.halt(operator, self.halted, self._clock.timestamp_ns()))
         self.liquidator.liquidate(
             f"kill:all:{self._clock.timestamp_ns()}", self._all_ids, self.halted
         )
@@ -534,8 +548,11 @@ class RiskEngine:
         self._operator(operator, "reset", str(strategy_id), reason)
         self._known(strategy_id)
         breaker = self.breakers[f"strategy:{strategy_id}"]
+        now = self._clock.timestamp_ns()
         if breaker.state in (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN):
-            self._record(breaker.reset(operator, reason, self._clock.timestamp_ns()))
+            self._record(breaker.reset(operator, reason, now))
+        elif breaker.state is BreakerState.HALTED:  # killed: the kill is lifted
+            self._record(breaker.resume(operator, reason, now))
         self.disabled.pop(strategy_id, None)
         self._resume.pop(strategy_id, None)
 
