@@ -12,6 +12,7 @@ and an isolated run produces the same outputs as an in-process one.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -19,10 +20,10 @@ import socket
 import traceback
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from ironkeel.model.book import OrderBook
-from ironkeel.model.data import OrderBookSnapshot
+from ironkeel.model.data import Bar, BarType, OrderBookSnapshot
 from ironkeel.model.enums import OrderStatus
 from ironkeel.model.errors import InvalidInputError, StateError
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
@@ -36,7 +37,7 @@ from ironkeel.sandbox.probe import run_probes
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.context import OrderRequest
 from ironkeel.strategy.loader import strategy_class_from_source
-from ironkeel.strategy.views import OrderInfo, OrderUpdate
+from ironkeel.strategy.views import MarketBar, OrderInfo, OrderUpdate
 
 __all__ = ["Link", "MirrorContext", "Runner", "main"]
 
@@ -54,6 +55,11 @@ class _Collect(logging.Handler):
         text = record.getMessage()[: p.MAX_LOG_CHARS]
         self.logs.append(p.Log(level=record.levelno, message=text))
 
+
+#: Shared by every reply without log lines (never mutated: replies are frozen).
+_NO_LOGS: list[p.Log] = []
+#: The usual answer to a bar: nothing to say (sent as bytes encoded once).
+EMPTY_REPLY: Final = p.Reply(logs=_NO_LOGS)
 
 #: Errors the engine's context raised, re-raised in the strategy as the same class.
 _ERRORS: dict[str, type[Exception]] = {
@@ -92,6 +98,8 @@ class MirrorContext:
             self._orders = state.orders
 
     def take_logs(self) -> list[p.Log]:
+        if not self.logs and not self._collect.dropped:
+            return _NO_LOGS  # the usual case: no list made per request
         taken = list(self.logs)
         self.logs.clear()
         if self._collect.dropped:
@@ -192,6 +200,7 @@ class Link:
         self.sock = sock
         self._send = encoder().encode
         self._decode = child_decoder().decode
+        self._empty = self._send(EMPTY_REPLY)
         self._buffer = bytearray(p.MAX_MESSAGE)  # reused: no allocation per message
         self._view = memoryview(self._buffer)
         self.runner = Runner(self)
@@ -206,6 +215,9 @@ class Link:
         return self._decode(self._view[:size])
 
     def send(self, message: p.Reply | p.Act | p.Hello) -> None:
+        if message is EMPTY_REPLY:
+            self.sock.send(self._empty)
+            return
         data = self._send(message)
         if len(data) > p.MAX_MESSAGE:
             data = self._send(p.Reply(error="protocol: reply too large", location="sandbox"))
@@ -233,12 +245,25 @@ class Runner:
         self.ctx: MirrorContext | None = None
         self.filename = "<strategy>"
         self.books: dict[InstrumentId, OrderBook] = {}
+        self.bar_types: dict[int, BarType] = {}
         self.guarded = False
         # Before the guards (which refuse dlopen): malloc's statistics, for ``Usage``.
         self._mallinfo2 = ctypes.CDLL(None).mallinfo2
         self._mallinfo2.restype = _MallInfo2
 
     def handle(self, message: p.ToChild) -> p.Reply:
+        ctx = self.ctx
+        if type(message) is p.OnBar and ctx is not None and self.strategy is not None:
+            ctx.update(message.state)  # the hot path: a bar, usually no action, no log
+            outer = ctx.acted
+            try:
+                self.strategy.on_bar(self._bar(message))
+            except BaseException as error:
+                return self._failed(ctx, error)
+            finally:
+                ctx.acted = outer
+            logs = ctx.take_logs()
+            return EMPTY_REPLY if logs is _NO_LOGS else p.Reply(logs=logs)
         if type(message) is p.Probe:
             return p.Reply(probes=run_probes())
         if type(message) is p.Load:
@@ -257,18 +282,22 @@ class Runner:
         try:
             self._dispatch(message, strategy, ctx)
         except BaseException as error:
-            return p.Reply(
-                logs=ctx.take_logs(),
-                error=f"{type(error).__name__}: {error}",
-                location=self._where(error),
-            )
+            return self._failed(ctx, error)
         finally:
             ctx.acted = outer
         return p.Reply(logs=ctx.take_logs())
 
+    def _failed(self, ctx: MirrorContext, error: BaseException) -> p.Reply:
+        """The reply to a hook the strategy's error ended (everything it raises counts)."""
+        return p.Reply(
+            logs=ctx.take_logs(),
+            error=f"{type(error).__name__}: {error}",
+            location=self._where(error),
+        )
+
     def _dispatch(self, message: p.ToChild, strategy: Strategy, ctx: MirrorContext) -> None:
         if isinstance(message, p.OnBar):
-            strategy.on_bar(message.bar)
+            strategy.on_bar(self._bar(message))
         elif isinstance(message, p.OnOrder):
             event = message.event
             strategy.on_order(
@@ -298,6 +327,20 @@ class Runner:
             strategy.on_start()
         elif isinstance(message, p.Stop):
             strategy.on_stop()
+
+    def _bar(self, m: p.OnBar) -> MarketBar:
+        bar_type = m.bar_type
+        if bar_type is None:
+            bar_type = self.bar_types[m.index]
+        else:
+            self.bar_types[m.index] = bar_type
+        raw = Bar(
+            bar_type, m.raw_open, m.raw_high, m.raw_low, m.raw_close, m.raw_volume,
+            m.ts_event, m.ts_init,
+        )  # fmt: skip
+        return MarketBar(
+            bar_type.instrument_id, m.ts_event, m.open, m.high, m.low, m.close, m.volume, raw
+        )
 
     def _book(self, message: p.OnBook) -> OrderBook:
         book = self.books.get(message.instrument_id)
@@ -380,6 +423,10 @@ def main(fd: int, slot: int, limits: Limits) -> NoReturn:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     sock = socket.socket(fileno=fd)
     protections = harden(fd, slot, limits)
+    # Fewer, larger young-generation collections: each request allocates a few tracked
+    # objects, and at the default threshold (700) every few hundred requests would pay a
+    # collection inside the engine's wait.
+    gc.set_threshold(10_000, 10, 10)
     link = Link(sock)
     link.send(p.Hello(pid=os.getpid(), protections=protections))
     link.serve()

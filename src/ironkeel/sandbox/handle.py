@@ -26,9 +26,10 @@ from typing import Any, Final
 import msgspec
 
 from ironkeel.model.book import OrderBook
+from ironkeel.model.data import BarType
 from ironkeel.model.errors import InvalidInputError, IronkeelError, StateError
 from ironkeel.model.events import TimeEvent
-from ironkeel.model.identifiers import ClientOrderId
+from ironkeel.model.identifiers import ClientOrderId, InstrumentId
 from ironkeel.sandbox import protocol as p
 from ironkeel.sandbox.codec import encoder, engine_decoder, instrument_spec
 from ironkeel.strategy.base import Strategy
@@ -228,6 +229,8 @@ class SandboxedStrategy(Strategy):
         self.name = name
         self._dirty = True  # open orders changed since the last request
         self._timers: set[str] = set()  # the timers the strategy set (cancelled on a swap)
+        self._index: dict[InstrumentId, int] = {}  # instrument -> position (OnBar.index)
+        self._bar_types: dict[int, BarType] = {}  # the last bar type sent per index
 
     def replace(self, channel: Channel) -> Channel:
         """Hand this strategy over to ``channel`` (a process already running the new
@@ -253,6 +256,8 @@ class SandboxedStrategy(Strategy):
 
     def on_start(self) -> None:
         ctx = self.ctx
+        self._index = {instrument.id: k for k, instrument in enumerate(ctx.instruments)}
+        self._bar_types = {}
         request = p.Start(
             state=self._state(),
             instruments=[instrument_spec(i) for i in ctx.instruments],
@@ -261,7 +266,21 @@ class SandboxedStrategy(Strategy):
         self._call(request, START_DEADLINE_S)
 
     def on_bar(self, bar: MarketBar) -> None:
-        self._call(p.OnBar(self._state(), bar))
+        raw = bar.raw
+        bar_type: BarType | None = raw.bar_type
+        index = self._index.get(raw.bar_type.instrument_id, 0)
+        sent = self._bar_types.get(index)
+        if sent is raw.bar_type or sent == raw.bar_type:
+            bar_type = None  # the child has it
+        else:
+            self._bar_types[index] = raw.bar_type
+        self._call(
+            p.OnBar(
+                self._state(), bar_type, bar.open, bar.high, bar.low, bar.close, bar.volume,
+                raw.open, raw.high, raw.low, raw.close, raw.volume, raw.ts_event, raw.ts_init,
+                index,
+            )
+        )  # fmt: skip
 
     def on_quote(self, quote: MarketQuote) -> None:
         self._call(p.OnQuote(self._state(), quote))

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import msgspec
 
-from ironkeel.model.data import BookLevel
+from ironkeel.model.data import BarType, BookLevel
 from ironkeel.model.enums import AssetClass
 from ironkeel.model.events import (
     OrderAccepted,
@@ -43,7 +43,7 @@ from ironkeel.model.events import (
 from ironkeel.model.identifiers import InstrumentId
 from ironkeel.model.values import Currency
 from ironkeel.strategy.context import OrderRequest
-from ironkeel.strategy.views import Fill, MarketBar, MarketQuote, MarketTrade, OrderInfo
+from ironkeel.strategy.views import Fill, MarketQuote, MarketTrade, OrderInfo
 
 __all__ = [
     "INSPECTABLE",
@@ -164,8 +164,26 @@ class Start(_Msg, frozen=True):
 
 
 class OnBar(_Msg, frozen=True):
+    """A bar, flat: the view's floats as the engine computed them, the bar's exact ints,
+    and its ``BarType`` only when it is new for that instrument (``None``: the last one
+    sent), so the common message decodes no nested ids."""
+
     state: State
-    bar: MarketBar
+    bar_type: BarType | None
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+    raw_open: int
+    raw_high: int
+    raw_low: int
+    raw_close: int
+    raw_volume: int
+    ts_event: int
+    ts_init: int
+    #: Which bar type: the instrument's position in the strategy's instruments.
+    index: int
 
 
 class OnQuote(_Msg, frozen=True):
