@@ -1,8 +1,9 @@
 """The messages between the engine and a sandboxed strategy process.
 
 One ``SOCK_SEQPACKET`` socket per strategy carries msgspec MessagePack, one message
-per packet. The engine sends a request and waits for exactly one ``Reply``; the
-child never speaks first except for its ``Hello`` after hardening. Every type is a
+per packet. The engine sends a request and waits until the child ends it with a
+``Reply`` (answering each ``Act`` on the way); the child never speaks first except
+for its ``Hello`` after hardening. Every type is a
 tagged, frozen msgspec struct, and both sides decode with a typed decoder: a child
 can send only data of these shapes (never pickle), and a packet larger than
 ``MAX_MESSAGE`` is refused.
@@ -87,7 +88,8 @@ __all__ = [
 
 #: The largest packet either side accepts (bytes); a bigger one is a protocol error.
 MAX_MESSAGE: Final = 192 * 1024
-#: The most actions one reply may carry (a runaway loop is cut off here).
+#: The most actions one callback may take, and log lines one message may carry (a
+#: runaway loop is cut off here: the strategy fails).
 MAX_ACTIONS: Final = 1_000
 #: Log lines from a strategy are cut to this many characters.
 MAX_LOG_CHARS: Final = 2_000
