@@ -31,6 +31,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "killer": ("refused", "not permitted"),
     "read_passwd": ("Permission denied",),
     "introspection": ("refused", "returned", "not permitted"),
+    "forgery": ("protocol: malformed message",),
 }
 MARKERS = [
     "/tmp/ironkeel-hostile",
