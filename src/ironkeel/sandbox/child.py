@@ -232,8 +232,23 @@ class Link:
             self.send(self.runner.handle(message))
 
     def serve(self) -> NoReturn:
+        """Answer requests until the engine closes the socket (the hot loop: names bound
+        once, the common empty reply sent as pre-encoded bytes)."""
+        recv_into, send_bytes = self.sock.recv_into, self.sock.send
+        buffer, view, decode = self._buffer, self._view, self._decode
+        handle, empty = self.runner.handle, self._empty
         while True:
-            self.send(self.runner.handle(self.receive()))
+            try:
+                size = recv_into(buffer)
+            except OSError:
+                os._exit(1)
+            if not size:  # the engine closed the socket: the run is over
+                os._exit(0)
+            reply = handle(decode(view[:size]))
+            if reply is EMPTY_REPLY:
+                send_bytes(empty)
+            else:
+                self.send(reply)
 
 
 class Runner:

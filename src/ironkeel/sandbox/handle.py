@@ -32,6 +32,7 @@ from ironkeel.model.events import TimeEvent
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId
 from ironkeel.sandbox import protocol as p
 from ironkeel.sandbox.codec import encoder, engine_decoder, instrument_spec
+from ironkeel.sandbox.latency import LatencyHistogram
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.views import Fill, MarketBar, MarketQuote, MarketTrade, OrderUpdate
 
@@ -67,7 +68,7 @@ class SandboxMetrics:
     """Per-strategy figures: round-trip latency of each callback (ns), CPU time and peak
     memory of the process, errors and restarts."""
 
-    latencies_ns: list[int] = field(default_factory=list)
+    latencies: LatencyHistogram = field(default_factory=LatencyHistogram)
     errors: int = 0
     restarts: int = 0
     cpu_s: float = 0.0
@@ -75,17 +76,16 @@ class SandboxMetrics:
     killed: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies_ns)
-        n = len(ordered)
+        latencies = self.latencies
 
-        def pct(q: float) -> float | None:
-            return None if n == 0 else ordered[min(n - 1, int(q * n))] / 1_000
+        def us(ns: int | None) -> float | None:
+            return None if ns is None else round(ns / 1_000, 3)
 
         return {
-            "callbacks": n,
-            "p50_us": pct(0.50),
-            "p99_us": pct(0.99),
-            "max_us": None if n == 0 else ordered[-1] / 1_000,
+            "callbacks": latencies.count,
+            "p50_us": us(latencies.percentile(0.50)),
+            "p99_us": us(latencies.percentile(0.99)),
+            "max_us": us(latencies.max if latencies.count else None),
             "cpu_s": round(self.cpu_s, 6),
             "peak_rss_mb": round(self.peak_rss_bytes / (1 << 20), 3),
             "errors": self.errors,
@@ -115,13 +115,14 @@ class Channel:
         # would be an mmap and a munmap each time. Decoded messages copy what they keep.
         self._buffer = bytearray(p.MAX_MESSAGE)
         self._view = memoryview(self._buffer)
+        self._buffers = [self._buffer]
         self._encode = encoder().encode
         self._decode = engine_decoder().decode
         self.alive = True
 
     def hello(self, timeout_s: float = START_DEADLINE_S) -> list[p.Protection]:
         """Wait for the child's greeting (sent once it has hardened itself)."""
-        message = self._receive(timeout_s, "hello")
+        message = self._receive(timeout_s, None)
         if type(message) is not p.Hello:
             raise self._broken("protocol: the first message was not Hello")
         self.protections = list(message.protections)
@@ -146,15 +147,16 @@ class Channel:
             self.sock.send(self._encode(message))
         except OSError as error:
             raise self._broken(f"the strategy process is gone ({error})") from None
-        answer = self._receive(budget, type(message).__name__)
-        self.metrics.latencies_ns.append(time.perf_counter_ns() - started)
+        answer = self._receive(budget, message)
+        self.metrics.latencies.add(time.perf_counter_ns() - started)
         if type(answer) is p.Reply and answer.error is not None:
             self.metrics.errors += 1
         elif type(answer) is p.Hello:
             raise self._broken("protocol: Hello in the middle of a run")
         return answer
 
-    def _receive(self, budget: float, what: str) -> p.ToEngine:
+    def _receive(self, budget: float, message: p.ToChild | None) -> p.ToEngine:
+        """The child's next message (``message``: what it answers, named in errors)."""
         if budget != self._timeout:
             # A kernel receive timeout on a blocking socket: one recvmsg per answer, no
             # poll (Python's settimeout would add a poll and two fcntl calls).
@@ -165,15 +167,15 @@ class Channel:
             )
             self._timeout = budget
         try:
-            size, _anc, flags, _addr = self.sock.recvmsg_into([self._buffer])
+            size, _anc, flags, _addr = self.sock.recvmsg_into(self._buffers)
         except (TimeoutError, BlockingIOError):
             raise self._broken(
-                f"deadline: no answer to {what} within {budget * 1000:.0f} ms"
+                f"deadline: no answer to {_what(message)} within {budget * 1000:.0f} ms"
             ) from None
         except OSError as error:
             raise self._broken(f"the strategy process is gone ({error})") from None
         if not size:
-            raise self._broken(f"the strategy process died (EOF) during {what}")
+            raise self._broken(f"the strategy process died (EOF) during {_what(message)}")
         if flags & _MSG_TRUNC:
             raise self._broken(f"protocol: a message over {p.MAX_MESSAGE} bytes")
         try:
@@ -390,6 +392,10 @@ class SandboxedStrategy(Strategy):
             self.channel.kill(f"engine error while applying {kind.__name__}: {error}")
             raise
         return p.Result(self._state(), client_order_id=order_id)
+
+
+def _what(message: p.ToChild | None) -> str:
+    return "hello" if message is None else type(message).__name__
 
 
 def _level(level: int) -> int:
