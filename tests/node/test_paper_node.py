@@ -132,6 +132,15 @@ def test_rollback_and_versions_through_the_cli(node_run: dict[str, Any]) -> None
     listed = runner.invoke(app, ["versions", "swapped", "--registry", str(registry.root)])
     assert listed.exit_code == 0
     assert "3 version(s)" in listed.output
+    status = runner.invoke(app, ["node", "status", "--control", str(control)])
+    assert status.exit_code == 0, status.output
+    assert "swapped" in status.output and "running" in status.output
+    stopped = runner.invoke(app, ["node", "stop", "--control", str(control)])
+    assert stopped.exit_code == 0 and "stopping" in stopped.output
+    node_run["thread"].join(timeout=60)
+    gone = runner.invoke(app, ["node", "status", "--control", str(control)])
+    assert gone.exit_code == 2
+    assert "no node is running" in gone.output
 
 
 def test_a_strategy_that_dies_in_a_node_is_flattened_and_audited(

@@ -15,7 +15,13 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from ironkeel.backtest.runner import run_backtest, symbol_of
 from ironkeel.backtest.spec import RunSpec, decode_spec, load_run_file
-from ironkeel.cli.deploy import deploy_command, rollback_command, run_command, versions_command
+from ironkeel.cli.deploy import (
+    deploy_command,
+    node_app,
+    rollback_command,
+    run_command,
+    versions_command,
+)
 from ironkeel.cli.options import param_pairs
 from ironkeel.cli.render import console, error_console, print_summary
 from ironkeel.cli.report import report, report_after_backtest
@@ -242,6 +248,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(sandbox_app, name="sandbox")
 app.command("run")(run_command)
 app.command("deploy")(deploy_command)
+app.add_typer(node_app, name="node")
 app.command("rollback")(rollback_command)
 app.command("versions")(versions_command)
 

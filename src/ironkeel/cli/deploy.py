@@ -22,12 +22,20 @@ from ironkeel.cli.options import param_pairs
 from ironkeel.cli.render import console, error_console, print_summary
 from ironkeel.cli.validate import print_report
 from ironkeel.model.errors import IronkeelError
-from ironkeel.node import Command, NodeNotRunningError, PaperNode, send
+from ironkeel.node import Answer, Command, NodeNotRunningError, PaperNode, send
 from ironkeel.sandbox.deps import dependency_lock
 from ironkeel.sandbox.registry import DEFAULT_ROOT, Registry, Version
 from ironkeel.validation import load_gates, validate
 
-__all__ = ["deploy_command", "rollback_command", "run_command", "versions_command"]
+__all__ = [
+    "deploy_command",
+    "node_app",
+    "rollback_command",
+    "run_command",
+    "versions_command",
+]
+
+node_app = typer.Typer(help="The running node: status, stop.", no_args_is_help=True)
 
 DEFAULT_CONTROL = Path(".ironkeel") / "node.sock"
 
@@ -126,6 +134,39 @@ def _deployable(store: Registry, name: str, *, replace: bool) -> Version | None:
             f"a version, or choose a name not in use: {names}"
         )
     return store.current(name)
+
+
+@node_app.command("status")
+def node_status(control: ControlOption = DEFAULT_CONTROL) -> None:
+    """Each hosted strategy: its status, registry version and sandbox figures."""
+    answer = _ask(control, Command(op="status"))
+    table = Table(title=f"node at {control}", title_justify="left")
+    for column in ("strategy", "status", "version", "callbacks", "p50 µs", "p99 µs", "killed"):
+        table.add_column(column)
+    for name, entry in sorted(answer.data.get("strategies", {}).items()):
+        box = entry.get("sandbox") or {}
+        table.add_row(
+            name, str(entry.get("status")), str(entry.get("version")),
+            str(box.get("callbacks", "")), str(box.get("p50_us", "")),
+            str(box.get("p99_us", "")), escape(str(box.get("killed") or "")),
+        )  # fmt: skip
+    console.print(table)
+
+
+@node_app.command("stop")
+def node_stop(control: ControlOption = DEFAULT_CONTROL) -> None:
+    """Stop the node between two market events: strategies stop, outputs are written."""
+    console.print(_ask(control, Command(op="stop")).message)
+
+
+def _ask(control: Path, command: Command) -> Answer:
+    try:
+        answer = send(control, command)
+    except NodeNotRunningError as error:
+        raise _fail(str(error)) from None
+    if not answer.ok:
+        raise _fail(answer.message, 1)
+    return answer
 
 
 def versions_command(
