@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ironkeel.cli import app
-from tests._bars import EXAMPLES
+from tests._bars import EXAMPLES, instrument, synthetic_bars, write_bars_csv
 
 RELAXED = "max_callback_ms = 5000\nmax_p99_ms = 1000\nmemory_samples = 5\n"
 
@@ -83,3 +83,22 @@ def test_when_the_inputs_are_wrong_then_exit_2_with_a_message(tmp_path: Path) ->
         result = runner.invoke(app, ["validate", script, *args])
         assert result.exit_code == 2, (args, result.output)
         assert message in _flat(result.output) or message in result.output
+
+
+def test_bad_rows_in_data_are_refused_with_their_row_unless_a_policy_says(
+    tmp_path: Path,
+) -> None:
+    inst = instrument("BTCUSD", tick="0.5", lot="0.001")
+    path = write_bars_csv(tmp_path / "btcusd_1m.csv", inst, synthetic_bars(inst, 600, seed=9))
+    lines = path.read_text().splitlines()
+    fields = lines[5].split(",")
+    fields[-1] = fields[-1] + "00000001"  # a volume off the 0.001 grid (float noise)
+    lines[5] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    base = ["validate", str(EXAMPLES / "sma_cross.py"), "--data", str(path),
+            "--gates", _gates(tmp_path, 'scenarios = ["baseline"]\n')]  # fmt: skip
+    refused = CliRunner().invoke(app, base)
+    assert refused.exit_code == 2
+    assert "btcusd_1m.csv:6" in _flat(refused.output) or "row6" in _flat(refused.output)
+    repaired = CliRunner().invoke(app, [*base, "--policy", "repair"])
+    assert repaired.exit_code == 0, repaired.output

@@ -86,3 +86,27 @@ def test_deploy_swaps_a_running_node(bars_csv: Path, tmp_path: Path) -> None:
         thread.join(timeout=60)
     with Registry(registry) as store:
         assert store.current("trend").number == 2
+
+
+def test_rollback_goes_to_the_version_before_and_refuses_when_there_is_none(
+    bars_csv: Path, tmp_path: Path
+) -> None:
+    args = ["--registry", str(tmp_path / "registry"), "--control", str(tmp_path / "node.sock"),
+            "--operator", "ana"]  # fmt: skip
+    runner = CliRunner()
+    code, out = _deploy(tmp_path, bars_csv, SMA_CROSS, "--name", "trend", "--param", "fast=5")
+    assert code == 0, out
+    alone = runner.invoke(app, ["rollback", "trend", *args])
+    assert alone.exit_code == 2
+    assert "nothing to roll back to from version 1" in alone.output
+    code, out = _deploy(
+        tmp_path, bars_csv, SMA_CROSS, "--name", "trend", "--param", "fast=8", "--replace"
+    )
+    assert code == 0, out
+    back = runner.invoke(app, ["rollback", "trend", *args])
+    assert back.exit_code == 0, back.output
+    with Registry(tmp_path / "registry") as store:
+        assert store.current("trend").number == 1
+    again = runner.invoke(app, ["rollback", "trend", "--to", "1", *args])
+    assert again.exit_code == 2
+    assert "already current" in again.output

@@ -85,6 +85,9 @@ def deploy_command(  # noqa: PLR0917 - a typer command: options are parameters
         bool, typer.Option(help="Add a new version to a name already in use.")
     ] = False,
     data: Annotated[Path | None, typer.Option(help="Bars to validate on.")] = None,
+    policy: Annotated[
+        str, typer.Option(help="Bad rows of --data: reject | drop | repair (always reported).")
+    ] = "reject",
     gates: Annotated[Path | None, typer.Option(help="TOML file of gate thresholds.")] = None,
     note: Annotated[str, typer.Option(help="A note kept with the version.")] = "",
     reason: Annotated[str, typer.Option(help="Why (audited).")] = "deploy",
@@ -101,7 +104,7 @@ def deploy_command(  # noqa: PLR0917 - a typer command: options are parameters
         thresholds, base = load_gates(gates)
         with Registry(registry, actor=who) as store:
             previous = _deployable(store, name, replace=replace)
-            report = validate(script, params, data, thresholds, gates_base=base)
+            report = validate(script, params, data, thresholds, gates_base=base, policy=policy)
             print_report(report, None)
             if not report.passed:
                 error_console.print(f"[red]not deployed:[/red] {script} failed validation")
@@ -213,17 +216,17 @@ def rollback_command(  # noqa: PLR0917 - a typer command: options are parameters
 
 def _target(store: Registry, name: str, current: Version, to: int | None) -> Version:
     numbers = [v.number for v in store.versions(name)]
-    if to is None:
+    if to is None:  # the version current before the last change, else the one below
         previous = store.previous(name)
-        if previous is None:
-            earlier = [n for n in numbers if n < current.number]
-            if not earlier:
-                raise IronkeelError(
-                    f"{name}: version {current.number} is the only one; nothing to roll back "
-                    f"to. Versions: {numbers}"
-                )
-            return store.get(name, earlier[-1])
-        return previous
+        if previous is not None and previous.number != current.number:
+            return previous
+        earlier = [n for n in numbers if n < current.number]
+        if not earlier:
+            raise IronkeelError(
+                f"{name}: nothing to roll back to from version {current.number}. "
+                f"Fix: give --to with one of {[n for n in numbers if n != current.number]}"
+            )
+        return store.get(name, earlier[-1])
     target = store.get(name, to)  # refuses a missing version with the valid numbers
     if target.number == current.number:
         raise IronkeelError(
@@ -234,7 +237,8 @@ def _target(store: Registry, name: str, current: Version, to: int | None) -> Ver
 
 
 def swap_to(store: Registry, target: Version, control: Path, *, operator: str, reason: str) -> None:
-    """Have the node run ``target`` (if a node runs), then make it current."""
+    """Have the node run ``target`` (if a node runs), then make it current (a deploy has
+    made it current already: the pointer then stays, keeping ``previous`` meaningful)."""
     name, number = target.name, target.number
     try:
         answer = send(
@@ -242,18 +246,23 @@ def swap_to(store: Registry, target: Version, control: Path, *, operator: str, r
             Command(op="swap", name=name, version=number, operator=operator, reason=reason),
         )
     except NodeNotRunningError:
-        store.set_current(name, number, reason=reason)
+        _point(store, target, reason)
         console.print(
             f"{name}: version {number} is current; no node runs at {control} "
             "(the next `ironkeel run` starts it)"
         )
         return
     if not answer.ok and answer.data.get("hosted") is False:
-        store.set_current(name, number, reason=reason)
+        _point(store, target, reason)
         console.print(f"{name}: version {number} is current; the node at {control} does not "
                       "run it (add it to the node's run file)")  # fmt: skip
         return
     if not answer.ok:
         raise IronkeelError(f"{name}: the node refused version {number}: {answer.message}")
-    store.set_current(name, number, reason=reason)
+    _point(store, target, reason)
     console.print(f"{name}: {answer.message}")
+
+
+def _point(store: Registry, target: Version, reason: str) -> None:
+    if store.current(target.name).number != target.number:
+        store.set_current(target.name, target.number, reason=reason)

@@ -47,6 +47,9 @@ def validate_command(  # noqa: PLR0917 -- typer maps each parameter to a CLI opt
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON report here.")
     ] = None,
+    policy: Annotated[
+        str, typer.Option(help="Bad rows of --data: reject | drop | repair (always reported).")
+    ] = "reject",
     in_process: Annotated[
         bool,
         typer.Option(
@@ -65,6 +68,7 @@ def validate_command(  # noqa: PLR0917 -- typer maps each parameter to a CLI opt
         report = validate(
             strategy, params, data, thresholds,
             synthetic=synthetic, class_name=class_name, gates_base=base, isolated=not in_process,
+            policy=policy,
         )  # fmt: skip
     except IronkeelError as error:
         raise _bad(str(error)) from None

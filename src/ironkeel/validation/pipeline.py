@@ -58,6 +58,7 @@ def validate(
     gates: Gates | None = None,
     *,
     synthetic: int | None = None,
+    policy: str = "reject",
     class_name: str | None = None,
     gates_base: Path | None = None,
     lock: PlatformLock | None = None,
@@ -66,13 +67,14 @@ def validate(
     """Run every stage on the strategy script and return the report (see the module doc).
 
     ``data``: a bars file, a loaded ``Market``, or None for the demo data (``synthetic``
-    bars when given). ``isolated``: run the script only in sandboxed processes.
+    bars when given; bad rows of a file follow ``policy``: reject, drop or repair, always
+    reported). ``isolated``: run the script only in sandboxed processes.
     """
     gates = gates or Gates()
     path = Path(script)
     if not path.is_file():
         raise InvalidInputError("script", str(path), "does not exist", "check the path")
-    market = _market(data, synthetic, gates)
+    market = _market(data, synthetic, gates, policy)
     report = ValidationReport(
         script=str(path),
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -199,7 +201,9 @@ def _quiet_engine() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _market(data: Path | str | Market | None, synthetic: int | None, gates: Gates) -> Market:
+def _market(
+    data: Path | str | Market | None, synthetic: int | None, gates: Gates, policy: str
+) -> Market:
     if isinstance(data, Market):
         return data
     code = gates.currency.upper()
@@ -209,7 +213,7 @@ def _market(data: Path | str | Market | None, synthetic: int | None, gates: Gate
     file = None if data is None else Path(data)
     if file is not None and not file.is_file():
         raise InvalidInputError("--data", str(file), "does not exist", "check the path")
-    return load_market(file, synthetic=synthetic, currency=currency, seed=gates.seed)
+    return load_market(file, synthetic=synthetic, currency=currency, seed=gates.seed, policy=policy)
 
 
 def _refusals(

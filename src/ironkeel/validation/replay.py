@@ -65,13 +65,18 @@ class Market:
 
 
 def load_market(
-    data: Path | None, *, synthetic: int | None, currency: Currency, seed: int = 0
+    data: Path | None,
+    *,
+    synthetic: int | None,
+    currency: Currency,
+    seed: int = 0,
+    policy: str = "reject",
 ) -> Market:
     """Bars from ``data`` (a CSV/Parquet file of bars, stamped at the open), else
     ``synthetic`` seeded bars, else the demo data (synthetic if it is not shipped)."""
     if data is not None:
         inst = infer_instrument(data, symbol_of(data), SIM, currency, kind="bars")
-        bars, report = load_items(data, inst, kind="bars")
+        bars, report = load_items(data, inst, kind="bars", policy=policy)
         notes = (report.summary(),) if report.problems else ()
         return Market(inst, bars, str(data), notes)
     if synthetic is None and DEMO_DATA.is_file():
