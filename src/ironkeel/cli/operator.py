@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ironkeel.audit import AuditLog, record_operator_action
 from ironkeel.cli.render import console
 from ironkeel.core.clock import LiveClock
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
+from ironkeel.risk.breaker import DrawdownBreaker
 from ironkeel.risk.journal import BreakerJournal
+from ironkeel.risk.operator import journaled_action
 
 __all__ = ["apply_action", "print_status"]
 
@@ -34,20 +34,6 @@ def print_status(journal_path: Path) -> None:
         breaker = DrawdownBreaker.restore(snapshot)
         trading = "trading" if breaker.allows_trading else "[red]not trading[/red]"
         console.print(f"{name}: {breaker.state.name}, {breaker.trips} trip(s), {trading}")
-
-
-def _act(
-    breaker: DrawdownBreaker, action: str, operator: str, reason: str, now: int
-) -> BreakerTransition:
-    """``halt`` from any state; ``reset`` and ``resume`` lift a halt (a kill) or clear a
-    trip, whichever the breaker is in."""
-    if action == "halt":
-        return breaker.halt(operator, reason, now)
-    if action not in ("reset", "resume"):
-        raise InvalidInputError("action", action, "is unknown", "use reset, halt or resume")
-    if breaker.state is BreakerState.HALTED:
-        return breaker.resume(operator, reason, now)
-    return breaker.reset(operator, reason, now)
 
 
 def apply_action(
@@ -73,14 +59,10 @@ def apply_action(
             raise InvalidInputError(
                 "breaker", breaker_name, "is not in the journal", f"use one of {sorted(snapshots)}"
             )
-        breaker = DrawdownBreaker.restore(snapshots[breaker_name], journal=journal)
-        transition = _act(breaker, action, operator, reason, now)
-    if audit_path is not None:
-        with AuditLog(audit_path) as audit:
-            record_operator_action(
-                audit, ts_ns=now, operator=operator, action=action, target=breaker_name,
-                reason=reason,
-            )  # fmt: skip
+        transition = journaled_action(
+            journal, snapshots[breaker_name], action=action, operator=operator, reason=reason,
+            now_ns=now, audit_path=audit_path,
+        )  # fmt: skip
     console.print(
         f"{breaker_name}: {transition.from_state.name} -> {transition.to_state.name} "
         f"by {operator} ({reason})"

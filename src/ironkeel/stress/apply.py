@@ -24,8 +24,9 @@ import msgspec
 
 from ironkeel.audit import AuditLog, record_operator_action
 from ironkeel.backtest.spec import RunSpec, absolute_spec
-from ironkeel.risk.breaker import BreakerState, DrawdownBreaker
+from ironkeel.risk.breaker import BreakerState
 from ironkeel.risk.journal import BreakerJournal
+from ironkeel.risk.operator import journaled_action
 from ironkeel.stress.replay import StressError
 
 __all__ = ["apply_recommendations"]
@@ -70,26 +71,23 @@ def apply_recommendations(
     snapshots = _check(recommendations, journal_path, operator)
     done: list[dict[str, Any]] = []
     rebalance = [r for r in recommendations if r["action"] == "rebalance"]
-    with AuditLog(audit_path) as audit:
-        if snapshots and journal_path is not None:
-            with BreakerJournal(journal_path) as journal:
-                for rec in recommendations:
-                    if rec["action"] != "pause":
-                        continue
-                    name = f"strategy:{rec['strategy']}"
-                    breaker = DrawdownBreaker.restore(snapshots[name], journal=journal)
-                    reason = f"stress test: {rec['reason']}"
-                    if breaker.state is BreakerState.HALTED:
-                        done.append({"strategy": rec["strategy"], "action": "pause",
-                                     "result": "already halted"})  # fmt: skip
-                        continue
-                    transition = breaker.halt(operator, reason, now_ns)
-                    record_operator_action(
-                        audit, ts_ns=now_ns, operator=operator, action="halt", target=name,
-                        reason=reason,
-                    )  # fmt: skip
+    if snapshots and journal_path is not None:
+        with BreakerJournal(journal_path) as journal:
+            for rec in recommendations:
+                if rec["action"] != "pause":
+                    continue
+                snapshot = snapshots[f"strategy:{rec['strategy']}"]
+                if snapshot.state is BreakerState.HALTED:
                     done.append({"strategy": rec["strategy"], "action": "pause",
-                                 "result": f"{transition.from_state.name} -> HALTED"})  # fmt: skip
+                                 "result": "already halted"})  # fmt: skip
+                    continue
+                transition = journaled_action(
+                    journal, snapshot, action="halt", operator=operator,
+                    reason=f"stress test: {rec['reason']}", now_ns=now_ns, audit_path=audit_path,
+                )  # fmt: skip
+                done.append({"strategy": rec["strategy"], "action": "pause",
+                             "result": f"{transition.from_state.name} -> HALTED"})  # fmt: skip
+    with AuditLog(audit_path) as audit:
         if rebalance:
             path = _write_rebalanced(spec, rebalance, out)
             for rec in rebalance:
