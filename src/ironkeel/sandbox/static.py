@@ -23,7 +23,7 @@ from ironkeel.sandbox.allowlist import ROOT_NAMES, ROOT_ONLY, is_allowed, why_de
 from ironkeel.strategy.loader import StrategyLoadError, load_strategy_class
 from ironkeel.strategy.params import parse_params
 
-__all__ = ["RULES", "Finding", "check_file", "check_params", "check_source"]
+__all__ = ["RULES", "Finding", "check_file", "check_params", "check_source", "class_line"]
 
 #: Rule code -> what it refuses.
 RULES: Final[dict[str, str]] = {
@@ -191,7 +191,7 @@ def check_params(
         cls = load_strategy_class(path, class_name)
     except StrategyLoadError as error:
         return [Finding(file, _line_of(str(error)), 0, "IK502", str(error), "see the reason")]
-    line = _class_line(Path(path), cls.__name__)
+    line = class_line(Path(path), cls.__name__)
     try:
         parse_params(cls, dict(params or {}), cls.param_specs)
     except InvalidInputError as error:
@@ -209,12 +209,20 @@ def _line_of(message: str) -> int:
     return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else 0
 
 
-def _class_line(path: Path, name: str) -> int:
+def class_line(path: Path, name: str | None = None) -> int:
+    """The line of the class ``name`` (None: the first class) in ``path``; 0 if none."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return 0
-    return next((n.lineno for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), 0)
+    return next(
+        (
+            n.lineno
+            for n in tree.body
+            if isinstance(n, ast.ClassDef) and (name is None or n.name == name)
+        ),
+        0,
+    )
 
 
 class _Checker(ast.NodeVisitor):

@@ -21,7 +21,6 @@ Wrong inputs to the validator itself (a missing script or data file) raise
 
 from __future__ import annotations
 
-import ast
 import glob
 import hashlib
 import logging
@@ -37,7 +36,7 @@ from ironkeel.model.values import Currency
 from ironkeel.sandbox.deps import PlatformLock, check_dependencies, dependency_lock
 from ironkeel.sandbox.handle import SandboxedStrategy, SandboxError
 from ironkeel.sandbox.pool import SandboxPool
-from ironkeel.sandbox.static import Finding, check_file, check_params
+from ironkeel.sandbox.static import Finding, check_file, check_params, class_line
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.loader import load_strategy_class
 from ironkeel.validation.gates import SCENARIOS, Gates
@@ -139,7 +138,7 @@ class _Loader:
             strategy = self._sandboxed(self.pool)
         except SandboxError as error:
             reason, _, fix = str(error).partition(". Fix: ")
-            line = _line(error.location, str(self.path)) or _first_class_line(self.path)
+            line = _line(error.location, str(self.path)) or class_line(self.path)
             return [Finding(str(self.path), line, 0, "IK502", reason, fix or "see the reason")]
         self.parsed = dict(strategy.params)
         strategy.channel.close()
@@ -161,14 +160,6 @@ def _line(location: str | None, path: str) -> int:
     """The line of ``location`` (file:line) when it is in the script, else 0."""
     file, _, line = (location or "").rpartition(":")
     return int(line) if file == path and line.isdigit() else 0
-
-
-def _first_class_line(path: Path) -> int:
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return 0
-    return next((n.lineno for n in tree.body if isinstance(n, ast.ClassDef)), 0)
 
 
 class _ChildMemory:
