@@ -102,6 +102,8 @@ class ControlServer:
     def poll(self, timeout_s: float = 0.0) -> list[Pending]:
         """The commands that arrived (waiting up to ``timeout_s`` for the first)."""
         found: list[Pending] = []
+        if timeout_s <= 0 and self._queue.empty():
+            return found  # the usual case between two items: no exception raised per item
         try:
             found.append(self._queue.get(timeout=timeout_s) if timeout_s > 0 else
                          self._queue.get_nowait())  # fmt: skip
