@@ -126,27 +126,28 @@ class PaperNode:
         return result
 
     def _replay(self, streams: list[tuple[str, list[Any]]], live: _Live) -> None:
-        wall_start = time.monotonic()
+        started = self.clock.timestamp_ns()
         first: int | None = None
         for item in _merged(streams):
             if first is None:
                 first = item.ts_init
-            wait = 0.0
-            if self.speed is not None:
-                due = wall_start + (item.ts_init - first) / 1e9 / self.speed
-                wait = due - time.monotonic()
-            while True:
-                for pending in live.server.poll(max(wait, 0.0)):
+            while True:  # serve commands until the item is due (at once without pacing)
+                wait = self._wait_s(item.ts_init - first, started)
+                for pending in live.server.poll(wait):
                     self._serve(pending, live)
                     live.pool.warm()  # the next swap finds its standby ready
                 if self._stopping:
                     return
-                if self.speed is None:
-                    break
-                wait = wall_start + (item.ts_init - first) / 1e9 / self.speed - time.monotonic()
                 if wait <= 0:
                     break
             live.engine.loop.dispatch(item)
+
+    def _wait_s(self, into_data_ns: int, started_ns: int) -> float:
+        """Seconds until an item ``into_data_ns`` after the first is due (0: now)."""
+        if self.speed is None:
+            return 0.0
+        due = started_ns + into_data_ns / self.speed
+        return max(0.0, (due - self.clock.timestamp_ns()) / 1e9)
 
     def _serve(self, pending: Pending, live: _Live) -> None:
         command = pending.command
