@@ -28,15 +28,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from ironkeel.audit import AuditLog, record_operator_action
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock
 from ironkeel.model.commands import ModifyOrder, SubmitOrder
-from ironkeel.model.data import Bar, BarType
+from ironkeel.model.data import Bar
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.events import (
     OrderEvent,
@@ -45,18 +44,19 @@ from ironkeel.model.events import (
     StrategyFailed,
     TimeEvent,
 )
-from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, Venue
+from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.orders import Order
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet
+from ironkeel.risk.engine_types import OrderGateway, RiskEvent
 from ironkeel.risk.journal import BreakerJournal
 from ironkeel.risk.limits import LimitScaler
 from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
 from ironkeel.risk.tracker import ExposureTracker
+from ironkeel.risk.tripwires import Tripwires
 
 __all__ = ["OrderGateway", "RiskEngine", "RiskEvent"]
 
@@ -64,33 +64,6 @@ log = logging.getLogger("ironkeel.risk")
 
 TRADING_HALTED: Final = "TRADING_HALTED"
 STRATEGY_DISABLED: Final = "STRATEGY_DISABLED"
-
-
-class OrderGateway(Protocol):
-    """What the risk engine needs of the OMS behind it (``execution.OrderManager``)."""
-
-    def submit(self, command: SubmitOrder) -> None: ...
-
-    def modify(self, command: ModifyOrder) -> None: ...
-
-    def deny(self, init: OrderInitialized, reason_code: str, reason: str) -> None: ...
-
-    def refuse_modify(self, command: ModifyOrder, reason: str) -> None: ...
-
-    def order(self, client_order_id: ClientOrderId) -> Order | None: ...
-
-
-@dataclass(frozen=True)
-class RiskEvent:
-    """One row of ``risk_events.csv``: a breaker transition, a kill or an operator action."""
-
-    ts_ns: int
-    level: str
-    scope: str
-    strategy: str
-    from_state: str
-    to_state: str
-    reason: str
 
 
 class RiskEngine:
@@ -121,15 +94,6 @@ class RiskEngine:
         self._audit = audit
         self._journal = journal
         self._instruments = {i.id: i for i in instruments}
-        self.limits: LimitScaler | None = None
-        if config is not None:
-            self.limits = LimitScaler(
-                config,
-                self._instruments,
-                capital=self.tracker_capital,
-                on_rebuild=self._rebuilt,
-                on_event=lambda fields, ts: self._event(*fields, ts_ns=ts),
-            )
         self.tracker = ExposureTracker(
             clock=clock,
             portfolio=portfolio,
@@ -137,6 +101,15 @@ class RiskEngine:
             currency=currency,
             order_of=oms.order,
         )
+        self.limits: LimitScaler | None = None
+        if config is not None:
+            self.limits = LimitScaler(
+                config,
+                self._instruments,
+                capital=self.tracker.capital,
+                on_rebuild=self._rebuilt,
+                on_event=lambda fields, ts: self._event(*fields, ts_ns=ts),
+            )
         self._instruments_of: dict[StrategyId, tuple[InstrumentId, ...]] = {}
         self.breakers: dict[str, DrawdownBreaker] = {}
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
@@ -145,11 +118,8 @@ class RiskEngine:
         self._last: list[int] = []
         self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
-        self._sent_at: dict[ClientOrderId, int] = {}  # reference ticks when an order was sent
-        self._slippage = Fraction(settings.max_slippage_bps) / 10_000
-        self._stale_ns = int(settings.stale_data_s * 1_000_000_000)
-        self._last_bar: dict[BarType, int] = {}
-        self._last_data: dict[InstrumentId, int] = {}
+        self.tripwires = Tripwires(settings)
+        self._last_data = self.tripwires.last_data  # written on every item
         #: Plans of latched breakers restored from the journal, started on the first fill.
         self._resume: dict[StrategyId, tuple[str, tuple[StrategyId, ...], str]] = {}
         self.halted: str | None = None
@@ -286,7 +256,7 @@ class RiskEngine:
         self.tracker.accepted(order)
         reference = self.tracker.reference(order.instrument_id)
         if reference is not None and not order.emergency:
-            self._sent_at[order.client_order_id] = reference[0]
+            self.tripwires.sent(order.client_order_id, reference[0])
         self._oms.submit(command)
 
     def modify(self, command: ModifyOrder) -> None:
@@ -329,14 +299,11 @@ class RiskEngine:
         saw."""
         if type(item) is Bar:
             self._last_data[item.bar_type.instrument_id] = item.ts_event
-            if self.settings.kill_on_data_gap:
-                self._check_gap(item)
+            if self.settings.kill_on_data_gap and (gap := self.tripwires.gap(item)):
+                self._auto_kill(item.bar_type.instrument_id, gap)
         else:
             self._last_data[item.instrument_id] = item.ts_event
         self.evaluate(item.ts_init)
-
-    def tracker_capital(self, strategy_id: StrategyId) -> int:
-        return self.tracker.capital(strategy_id)
 
     def _rebuilt(self, controls: ControlSet, change: dict[str, Any], ts_ns: int) -> None:
         """The limits in force changed (allocation, correlation or volatility): audit it."""
@@ -351,29 +318,14 @@ class RiskEngine:
     def scales(self) -> dict[StrategyId, Fraction]:
         return {} if self.limits is None else self.limits.scales
 
-    def _check_gap(self, bar: Bar) -> None:
-        bar_type = bar.bar_type
-        previous = self._last_bar.get(bar_type)
-        self._last_bar[bar_type] = bar.ts_event
-        if previous is not None and bar.ts_event - previous > bar_type.interval_ns:
-            missing = (bar.ts_event - previous) // bar_type.interval_ns - 1
-            self._auto_kill(
-                bar_type.instrument_id,
-                f"data gap: {missing} bar(s) of {bar_type} missing before {bar.ts_event}",
-            )
-
     def start_timer(self, every_ns: int) -> None:
         """Evaluate the breakers and the staleness of market data every ``every_ns``."""
         self._clock.set_timer("risk:evaluate", every_ns, self._on_timer)
 
     def _on_timer(self, event: TimeEvent) -> None:
         now = event.ts_event
-        for instrument_id, last in list(self._last_data.items()):
-            if now - last > self._stale_ns:
-                self._auto_kill(
-                    instrument_id,
-                    f"market data for {instrument_id} is stale: last at {last}, now {now}",
-                )
+        for instrument_id, why in self.tripwires.stale(now):
+            self._auto_kill(instrument_id, why)
         self.evaluate(now)
 
     def _auto_kill(self, instrument_id: InstrumentId, reason: str) -> None:
@@ -411,20 +363,6 @@ class RiskEngine:
         self.liquidator.liquidate(
             f"auto-kill:{strategy_id}:{self._clock.timestamp_ns()}", (strategy_id,), why
         )
-
-    def _check_slippage(self, fill: OrderFilled) -> None:
-        reference = self._sent_at.pop(fill.client_order_id, None)
-        if reference is None or reference <= 0:
-            return
-        adverse = (fill.last_px - reference) * fill.side  # > 0: worse than the reference
-        if adverse * self._slippage.denominator > self._slippage.numerator * reference:
-            instrument = self.tracker.instrument(fill.instrument_id)
-            self._kill(
-                fill.strategy_id,
-                f"fill at {fill.last_px * instrument.price_increment} slipped beyond "
-                f"{self.settings.max_slippage_bps} bps from the reference "
-                f"{reference * instrument.price_increment} when the order was sent",
-            )
 
     def evaluate(self, ts_ns: int) -> None:
         """Evaluate every breaker whose equity changed since the last evaluation."""
@@ -495,8 +433,10 @@ class RiskEngine:
             )
         if type(event) is OrderFilled:
             fill: OrderFilled = event
-            if fill.strategy_id not in self.disabled:
-                self._check_slippage(fill)
+            if fill.strategy_id not in self.disabled and (
+                slipped := self.tripwires.slipped(fill, self.tracker.instrument)
+            ):
+                self._kill(fill.strategy_id, slipped)
             self.evaluate(event.ts_event)
             strategy_id = event.strategy_id
             if strategy_id in self.disabled:

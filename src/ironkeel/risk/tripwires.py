@@ -1,0 +1,73 @@
+"""What sets off the automatic kill switches: a fill that slipped beyond the limit from
+the reference price its order was sent at, a gap in a bar stream, market data gone
+stale. ``Tripwires`` only says why (exact integer comparisons); the risk engine kills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from ironkeel.model.data import Bar, BarType
+from ironkeel.model.events import OrderFilled
+from ironkeel.model.identifiers import ClientOrderId, InstrumentId
+from ironkeel.model.instruments import Instrument
+from ironkeel.risk.config import BreakerSettings
+
+__all__ = ["Tripwires"]
+
+
+class Tripwires:
+    """The detectors of the automatic kill switches (``max_slippage_bps``,
+    ``kill_on_data_gap``, ``stale_data_s``)."""
+
+    def __init__(self, settings: BreakerSettings) -> None:
+        self._max_slippage_bps = settings.max_slippage_bps
+        self._slippage = Fraction(settings.max_slippage_bps) / 10_000
+        self._stale_ns = int(settings.stale_data_s * 1_000_000_000)
+        self._sent_at: dict[ClientOrderId, int] = {}  # reference ticks when an order was sent
+        self._last_bar: dict[BarType, int] = {}
+        #: The latest data time per instrument; the engine writes it on every item.
+        self.last_data: dict[InstrumentId, int] = {}
+
+    def sent(self, client_order_id: ClientOrderId, reference_ticks: int) -> None:
+        """An order left at this reference price (its fills are measured against it)."""
+        self._sent_at[client_order_id] = reference_ticks
+
+    def slipped(
+        self, fill: OrderFilled, instrument_of: Callable[[InstrumentId], Instrument]
+    ) -> str | None:
+        """Why ``fill`` slipped beyond the limit from its order's reference, or None."""
+        reference = self._sent_at.pop(fill.client_order_id, None)
+        if reference is None or reference <= 0:
+            return None
+        adverse = (fill.last_px - reference) * fill.side  # > 0: worse than the reference
+        if adverse * self._slippage.denominator <= self._slippage.numerator * reference:
+            return None
+        instrument = instrument_of(fill.instrument_id)
+        return (
+            f"fill at {fill.last_px * instrument.price_increment} slipped beyond "
+            f"{self._max_slippage_bps} bps from the reference "
+            f"{reference * instrument.price_increment} when the order was sent"
+        )
+
+    def gap(self, bar: Bar) -> str | None:
+        """Why bars are missing before ``bar`` in its stream, or None."""
+        bar_type = bar.bar_type
+        previous = self._last_bar.get(bar_type)
+        self._last_bar[bar_type] = bar.ts_event
+        if previous is None or bar.ts_event - previous <= bar_type.interval_ns:
+            return None
+        missing = (bar.ts_event - previous) // bar_type.interval_ns - 1
+        return f"data gap: {missing} bar(s) of {bar_type} missing before {bar.ts_event}"
+
+    def stale(self, now_ns: int) -> list[tuple[InstrumentId, str]]:
+        """The instruments whose market data is older than the limit at ``now_ns``, and why."""
+        return [
+            (
+                instrument_id,
+                f"market data for {instrument_id} is stale: last at {last}, now {now_ns}",
+            )
+            for instrument_id, last in list(self.last_data.items())
+            if now_ns - last > self._stale_ns
+        ]
