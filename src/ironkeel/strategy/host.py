@@ -18,19 +18,17 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from enum import Enum
 from typing import Any, Final
 
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock
 from ironkeel.core.loop import EventLoop
-from ironkeel.execution.factory import OrderFactory
 from ironkeel.execution.oms import OrderManager
 from ironkeel.model.book import OrderBook
-from ironkeel.model.commands import CancelAllOrders, CancelOrder, ModifyOrder, SubmitOrder
+from ironkeel.model.commands import CancelAllOrders, SubmitOrder
 from ironkeel.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide, OrderStatus
-from ironkeel.model.errors import InvalidInputError, StateError
+from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.events import (
     OrderAccepted,
     OrderCanceled,
@@ -44,24 +42,22 @@ from ironkeel.model.events import (
     OrderTriggered,
     OrderUpdated,
     StrategyFailed,
-    TimeEvent,
 )
-from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
+from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.values import Currency, Money
+from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.strategy.base import Strategy
-from ironkeel.strategy.context import OrderRequest
+from ironkeel.strategy.slot import Slot, SlotStatus
 from ironkeel.strategy.views import (
     Fill,
     MarketBar,
     MarketQuote,
     MarketTrade,
-    OrderInfo,
     OrderUpdate,
 )
 
-__all__ = ["SlotStatus", "StrategyHost"]
+__all__ = ["SlotStatus", "StrategyHost"]  # SlotStatus: re-exported from slot.py
 
 log = logging.getLogger("ironkeel.strategy")
 
@@ -81,199 +77,9 @@ _HEARD: Final = (
 )
 
 
-class SlotStatus(Enum):
-    READY = "ready"
-    RUNNING = "running"
-    FAILED = "failed"
-    STOPPED = "stopped"
-
-
 def _ratio(step: Decimal) -> tuple[int, int]:
     numerator, denominator = step.as_integer_ratio()
     return numerator, denominator
-
-
-class _Slot:
-    """One hosted strategy: its context (this object), its instruments and its state."""
-
-    def __init__(
-        self,
-        host: StrategyHost,
-        *,
-        strategy_id: StrategyId,
-        strategy: Strategy,
-        instruments: Sequence[Instrument],
-        currency: Currency,
-        seed: int,
-    ) -> None:
-        self.host = host
-        self._id = strategy_id
-        self.strategy = strategy
-        self._instruments = tuple(instruments)
-        self.currency = currency
-        self.factory = OrderFactory(strategy_id, host.clock, seed)
-        self.status = SlotStatus.READY
-        self.failure: StrategyFailed | None = None
-        self.timers: set[str] = set()
-        self._log = logging.LoggerAdapter(
-            logging.getLogger(f"ironkeel.strategy.{strategy_id}"), {"strategy": str(strategy_id)}
-        )
-
-    # --- StrategyContext ----------------------------------------------------------------
-
-    @property
-    def strategy_id(self) -> StrategyId:
-        return self._id
-
-    @property
-    def instruments(self) -> Sequence[Instrument]:
-        return self._instruments
-
-    @property
-    def log(self) -> logging.LoggerAdapter[logging.Logger]:
-        return self._log
-
-    def now_ns(self) -> int:
-        return self.host.clock.timestamp_ns()
-
-    def submit(self, request: OrderRequest) -> ClientOrderId:
-        self._check_running()
-        self._own(request.instrument_id)
-        init = self.factory.create(
-            request.instrument_id,
-            request.side,
-            request.quantity,
-            request.order_type,
-            price=request.price,
-            trigger_price=request.trigger_price,
-            time_in_force=request.time_in_force,
-            expire_time_ns=request.expire_time_ns,
-            reduce_only=request.reduce_only,
-            post_only=request.post_only,
-        )
-        self.host.bus.send(SubmitOrder(order=init, ts_init=init.ts_init))
-        return init.client_order_id
-
-    def modify(
-        self,
-        client_order_id: ClientOrderId,
-        quantity: int | None,
-        price: int | None,
-        trigger_price: int | None,
-    ) -> None:
-        self._check_running()
-        order = self.host.oms.order(client_order_id)
-        if order is None or order.strategy_id != self._id:
-            raise InvalidInputError(
-                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
-            )
-        self.host.bus.send(
-            ModifyOrder(
-                strategy_id=self._id,
-                instrument_id=order.instrument_id,
-                client_order_id=client_order_id,
-                quantity=quantity,
-                price=price,
-                trigger_price=trigger_price,
-                ts_init=self.now_ns(),
-            )
-        )
-
-    def cancel(self, client_order_id: ClientOrderId) -> None:
-        order = self.host.oms.order(client_order_id)
-        if order is None or order.strategy_id != self._id:
-            raise InvalidInputError(
-                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
-            )
-        self.host.bus.send(
-            CancelOrder(
-                strategy_id=self._id,
-                instrument_id=order.instrument_id,
-                client_order_id=client_order_id,
-                ts_init=self.now_ns(),
-            )
-        )
-
-    def cancel_all(self, instrument_id: InstrumentId | None) -> None:
-        self.host.bus.send(
-            CancelAllOrders(
-                strategy_id=self._id, instrument_id=instrument_id, ts_init=self.now_ns()
-            )
-        )
-
-    def position_lots(self, instrument_id: InstrumentId) -> int:
-        return self.host.portfolio.position(self._id, instrument_id).qty
-
-    def open_orders(self, instrument_id: InstrumentId | None) -> list[OrderInfo]:
-        result = []
-        for order in self.host.oms.open_orders(self._id, instrument_id):
-            instrument = self.host.instruments[order.instrument_id]
-            lot, tick = instrument.size_increment, instrument.price_increment
-            result.append(
-                OrderInfo(
-                    client_order_id=order.client_order_id,
-                    instrument_id=order.instrument_id,
-                    side=order.side,
-                    order_type=order.order_type,
-                    quantity=order.quantity * lot,
-                    filled=order.filled_qty * lot,
-                    price=None if order.price is None else order.price * tick,
-                    trigger_price=None
-                    if order.trigger_price is None
-                    else order.trigger_price * tick,
-                    status=order.status,
-                )
-            )
-        return result
-
-    def equity(self, currency: Currency | None) -> Money:
-        return self.host.portfolio.equity(currency or self.currency, self._id)
-
-    def cash(self, currency: Currency | None) -> Money:
-        return self.host.portfolio.cash(currency or self.currency, self._id)
-
-    def set_timer(self, name: str, interval_ns: int, start_ns: int | None) -> None:
-        self._check_running()
-        self.host.clock.set_timer(
-            self._timer_name(name), interval_ns, self._timer_callback(name), start_ns=start_ns
-        )
-        self.timers.add(name)
-
-    def set_alarm(self, name: str, ts_ns: int) -> None:
-        self._check_running()
-        self.host.clock.set_alarm(self._timer_name(name), ts_ns, self._timer_callback(name))
-        self.timers.add(name)
-
-    def cancel_timer(self, name: str) -> None:
-        self.host.clock.cancel_timer(self._timer_name(name))
-        self.timers.discard(name)
-
-    # --- internals ----------------------------------------------------------------------
-
-    def _timer_name(self, name: str) -> str:
-        return f"strategy:{self._id}:{name}"
-
-    def _timer_callback(self, name: str) -> Callable[[TimeEvent], None]:
-        def fire(event: TimeEvent) -> None:
-            if self.status is not SlotStatus.RUNNING:
-                return
-            mine = TimeEvent(name=name, ts_event=event.ts_event, ts_init=event.ts_init)
-            self.host.call(self, "on_timer", self.strategy.on_timer, mine)
-
-        return fire
-
-    def _check_running(self) -> None:
-        if self.status not in (SlotStatus.RUNNING, SlotStatus.READY):
-            raise StateError(f"strategy {self._id} is {self.status.value}: it cannot trade")
-
-    def _own(self, instrument_id: InstrumentId) -> None:
-        if all(i.id != instrument_id for i in self._instruments):
-            raise InvalidInputError(
-                "instrument",
-                str(instrument_id),
-                "is not one of this strategy's instruments",
-                f"use one of {[str(i.id) for i in self._instruments]}",
-            )
 
 
 class StrategyHost:
@@ -297,12 +103,12 @@ class StrategyHost:
         self.portfolio = portfolio
         self.instruments = {i.id: i for i in instruments}
         self.seed = seed
-        self.slots: dict[StrategyId, _Slot] = {}
-        self._bar_routes: dict[InstrumentId, list[_Slot]] = {}
+        self.slots: dict[StrategyId, Slot] = {}
+        self._bar_routes: dict[InstrumentId, list[Slot]] = {}
         self._subscribed: set[object] = set()
         self.failures: list[StrategyFailed] = []
         self._boxes: list[
-            tuple[list[tuple[tuple[_Slot, Callable[[Any], None]], ...]], list[_Slot], str]
+            tuple[list[tuple[tuple[Slot, Callable[[Any], None]], ...]], list[Slot], str]
         ] = []
         for kind in _HEARD:  # concrete types: the bus never calls us for the quiet ones
             bus.subscribe(kind, self._on_order_event)
@@ -333,7 +139,7 @@ class StrategyHost:
                 "are not loaded" if unknown else "is empty",
                 f"choose from {sorted(map(str, self.instruments))}",
             )
-        slot = _Slot(
+        slot = Slot(
             self,
             strategy_id=strategy_id,
             strategy=strategy,
@@ -390,7 +196,7 @@ class StrategyHost:
                     slot.status = SlotStatus.STOPPED
         self._refresh_targets()
 
-    def call(self, slot: _Slot, hook: str, fn: Callable[..., None], *args: Any) -> None:
+    def call(self, slot: Slot, hook: str, fn: Callable[..., None], *args: Any) -> None:
         """Run one hook; an exception stops this strategy only."""
         try:
             fn(*args)
@@ -399,7 +205,7 @@ class StrategyHost:
 
     # --- routing ------------------------------------------------------------------------
 
-    def _bar_handler(self, instrument: Instrument, slots: list[_Slot]) -> Callable[[Bar], None]:
+    def _bar_handler(self, instrument: Instrument, slots: list[Slot]) -> Callable[[Bar], None]:
         """One MarketBar per bar, handed to each running strategy's ``on_bar``.
 
         The targets are a tuple of (slot, bound hook) that ``_fail`` replaces when a strategy
@@ -439,15 +245,15 @@ class StrategyHost:
         return on_bar_scaled
 
     def _targets(
-        self, slots: list[_Slot], hook: str
-    ) -> list[tuple[tuple[_Slot, Callable[[Any], None]], ...]]:
+        self, slots: list[Slot], hook: str
+    ) -> list[tuple[tuple[Slot, Callable[[Any], None]], ...]]:
         """A one-element box holding the (slot, bound hook) pairs of the running slots; the
         host refreshes every box when a strategy starts, fails or stops."""
-        box: list[tuple[tuple[_Slot, Callable[[Any], None]], ...]] = [()]
+        box: list[tuple[tuple[Slot, Callable[[Any], None]], ...]] = [()]
         self._boxes.append((box, slots, hook))
         return box
 
-    def _deliver(self, slots: list[_Slot], hook: str) -> Callable[[Any], None]:
+    def _deliver(self, slots: list[Slot], hook: str) -> Callable[[Any], None]:
         """Call ``hook`` of every running strategy in ``slots``; a raise stops only that one."""
         box = self._targets(slots, hook)
         fail = self._fail
@@ -470,7 +276,7 @@ class StrategyHost:
             )
 
     def _quote_handler(
-        self, instrument: Instrument, slots: list[_Slot]
+        self, instrument: Instrument, slots: list[Slot]
     ) -> Callable[[QuoteTick], None]:
         pn, pd = _ratio(instrument.price_increment)
         vn, vd = _ratio(instrument.size_increment)
@@ -491,7 +297,7 @@ class StrategyHost:
         return on_quote
 
     def _trade_handler(
-        self, instrument: Instrument, slots: list[_Slot]
+        self, instrument: Instrument, slots: list[Slot]
     ) -> Callable[[TradeTick], None]:
         pn, pd = _ratio(instrument.price_increment)
         vn, vd = _ratio(instrument.size_increment)
@@ -511,7 +317,7 @@ class StrategyHost:
         return on_trade
 
     def _book_handler(
-        self, instrument: Instrument, slots: list[_Slot]
+        self, instrument: Instrument, slots: list[Slot]
     ) -> Callable[[OrderBookDeltas | OrderBookSnapshot], None]:
         book = OrderBook(instrument.id)
 
@@ -559,7 +365,7 @@ class StrategyHost:
 
     # --- failure ------------------------------------------------------------------------
 
-    def _fail(self, slot: _Slot, hook: str, error: BaseException) -> None:
+    def _fail(self, slot: Slot, hook: str, error: BaseException) -> None:
         """Stop the strategy, cancel its orders, close its positions: exactly once."""
         if slot.status is SlotStatus.FAILED:
             return
@@ -588,7 +394,7 @@ class StrategyHost:
         self.bus.publish(event)
         self._flatten(slot)
 
-    def _flatten(self, slot: _Slot) -> None:
+    def _flatten(self, slot: Slot) -> None:
         now = self.clock.timestamp_ns()
         self.bus.send(CancelAllOrders(strategy_id=slot.strategy_id, ts_init=now))
         for instrument in slot.instruments:
