@@ -311,9 +311,8 @@ class Runner:
         )
 
     def _dispatch(self, message: p.ToChild, strategy: Strategy, ctx: MirrorContext) -> None:
-        if isinstance(message, p.OnBar):
-            strategy.on_bar(self._bar(message))
-        elif isinstance(message, p.OnOrder):
+        # OnBar never gets here: ``handle`` takes it on its fast path.
+        if isinstance(message, p.OnOrder):
             event = message.event
             strategy.on_order(
                 OrderUpdate(

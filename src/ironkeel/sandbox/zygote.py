@@ -91,11 +91,6 @@ class Zygote:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def fork(self, slot: int) -> tuple[int, socket.socket]:
-        """A new hardened strategy process for ``slot``: its pid and the engine's socket."""
-        engine_end = self.request(slot)
-        return self.answer(engine_end), engine_end
-
     def request(self, slot: int) -> socket.socket:
         """Ask for a process for ``slot`` without waiting; ``answer`` collects its pid
         (answers come in the order of the requests)."""
