@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
 
-.PHONY: all env test lint typecheck unit bench demo browser system clean
+.PHONY: all env native test lint typecheck unit unit-source bench demo browser system clean
 
 all: test
 
@@ -22,23 +22,33 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 env: $(STAMP)
 
 lint: env
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/ruff check src tests benchmarks examples tools
+	$(VENV)/bin/ruff format --check src tests benchmarks examples tools
 
 typecheck: env
 	$(VENV)/bin/mypy
 
-unit: env
+# The hot modules compiled with mypyc (decision 0015); a no-op when the build matches
+# the sources. Without a C compiler it says so and ironkeel runs from source.
+native: env
+	@$(PY) tools/native.py
+
+# The suite runs twice: on the compiled build and on the pure-Python sources, which
+# must give the same results.
+unit: native
 	$(VENV)/bin/pytest -n 2 --hypothesis-profile=ci
 
-test: lint typecheck unit
+unit-source: env
+	IRONKEEL_NATIVE=0 $(VENV)/bin/pytest -n 2 --hypothesis-profile=ci
 
-bench: env
+test: lint typecheck unit unit-source
+
+bench: native
 	@$(PY) -m benchmarks
 
 # The main job on built-in data: three strategies on real BTC 1-minute bars; it ends by
 # writing out/demo/report.html and printing its path.
-demo: env
+demo: native
 	$(VENV)/bin/ironkeel backtest examples/demo/run.toml --out out/demo
 
 # Debian's chromium for the report's browser test (tests/reports/test_browser.py).
@@ -64,4 +74,5 @@ system: browser
 	fi
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	if [ -x $(PY) ]; then $(PY) tools/native.py --clean; fi
+	rm -rf $(VENV) $(TOOLS) build .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,4 +1,5 @@
-"""Shared output helpers: one JSON object per line, with the process's peak memory."""
+"""Shared output helpers: one JSON object per line, with the process's peak memory and
+which variant of ironkeel ran (the compiled build or the sources)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import resource
 import sys
 from typing import Any
 
+from ironkeel import _native
 from ironkeel.model import AssetClass, Currency, Instrument, InstrumentId, Venue
 
 
@@ -17,7 +19,13 @@ def peak_rss_mb() -> float:
 
 
 def emit(benchmark: str, **fields: Any) -> None:
-    row = {"benchmark": benchmark, **fields, "python": platform.python_version()}
+    row = {
+        "benchmark": benchmark,
+        **fields,
+        "python": platform.python_version(),
+        # "compiled" (make native) or "source (why)": figures differ ~2x between them.
+        "native": _native.STATUS,
+    }
     print(json.dumps(row), flush=True)
     sys.stdout.flush()
 

@@ -20,6 +20,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "ironkeel"
 LAYERS: dict[str, int] = {
+    "_native": 0,  # picks the compiled build or the sources; imports no ironkeel module
     "model": 0,
     "core": 1,
     "audit": 1,

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ironkeel.strategy import Param, Strategy
+from ironkeel import _native
+
+# Before any other ironkeel import: the compiled build, or the sources when it is
+# missing, stale or switched off (IRONKEEL_NATIVE=0); docs/decisions/0015.
+_native.activate()
+
+from ironkeel.strategy import Param, Strategy  # noqa: E402
 
 if TYPE_CHECKING:
     from ironkeel.backtest import BacktestResult, backtest

@@ -9,6 +9,7 @@ between two bars exactly as an operator or a trigger would."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -158,13 +159,17 @@ def _run(
     engine.add_risk(load_risk_config(""), USD)
     engine.build()
     run = Run(engine, bars, made)
-    send = engine.bus.send
+    handlers = engine.bus._command_handlers  # wrapped in place: the bus may run compiled
 
-    def recording_send(command: object) -> None:
-        run.commands.append(command)
-        send(command)
+    def recording(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        def record(command: object) -> None:
+            run.commands.append(command)
+            handler(command)
 
-    engine.bus.send = recording_send  # type: ignore[method-assign]
+        return record
+
+    for command_type, handler in list(handlers.items()):
+        handlers[command_type] = recording(handler)
     engine.bus.subscribe(OrderEvent, run.events.append)
     engine.bus.subscribe(OrderFilled, run.snapshot)
     engine.host.start()
@@ -427,14 +432,12 @@ def _crash_engine(
 def _die_at(engine: BacktestEngine, step: str) -> None:
     """Raise ``Crash`` at ``step`` of the liquidation."""
     if step == "plan started":  # the trip is journaled and the plan exists; nothing sent
-        send = engine.bus.send
+        handlers = engine.bus._command_handlers  # wrapped in place: the bus may run compiled
 
-        def crashing_send(command: object) -> None:
-            if isinstance(command, CancelAllOrders):
-                raise Crash(step)
-            send(command)
+        def crashing_cancel(command: object) -> None:
+            raise Crash(step)
 
-        engine.bus.send = crashing_send  # type: ignore[method-assign]
+        handlers[CancelAllOrders] = crashing_cancel
         return
     kind: type[OrderEvent] = {
         "during cancel": OrderPendingCancel,  # the cancel is asked for, not confirmed

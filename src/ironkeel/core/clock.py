@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Callable
-from typing import Final
+from typing import ClassVar, Final
 
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.events import TimeEvent
@@ -63,23 +63,28 @@ class Clock:
         """Run ``fn()`` when the clock reaches ``ts_ns`` (or at once on the next advance)."""
         self._push(max(ts_ns, self._now), _Entry(fn))
 
-    def set_alarm(self, name: str, ts_ns: int, callback: Callable[[TimeEvent], None]) -> None:
-        """Call ``callback(TimeEvent)`` once at ``ts_ns``; the name must be unused."""
-        self._check_new_timer(name, ts_ns)
+    def set_alarm(self, name: str, ts_ns: object, callback: Callable[[TimeEvent], None]) -> None:
+        """Call ``callback(TimeEvent)`` once at ``ts_ns`` (an int, not before now); the name
+        must be unused."""
+        when = self._check_new_timer(name, ts_ns)
         entry = _Entry(None, name, callback)
         self._timers[name] = entry
-        self._push(ts_ns, entry)
+        self._push(when, entry)
 
     def set_timer(
         self,
         name: str,
-        interval_ns: int,
+        interval_ns: object,
         callback: Callable[[TimeEvent], None],
         *,
         start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
-        """Call ``callback(TimeEvent)`` every ``interval_ns`` from ``start_ns`` (default now)."""
+        """Call ``callback(TimeEvent)`` every ``interval_ns`` (a positive int) from
+        ``start_ns`` (default now).
+
+        The checked arguments are typed ``object`` so that a wrong type reaches the
+        checks, with the field named, also when this module runs compiled."""
         if type(interval_ns) is not int or interval_ns <= 0:
             raise InvalidInputError(
                 f"timer {name!r}.interval_ns",
@@ -157,7 +162,7 @@ class Clock:
         self._seq += 1
         heapq.heappush(self._heap, (ts_ns, self._seq, entry))
 
-    def _check_new_timer(self, name: str, ts_ns: int) -> None:
+    def _check_new_timer(self, name: str, ts_ns: object) -> int:
         if not name:
             raise InvalidInputError("timer name", name, "is empty", "name the timer")
         if name in self._timers:
@@ -168,12 +173,13 @@ class Clock:
             raise InvalidInputError(
                 f"timer {name!r} time", ts_ns, f"is before now ({self._now})", "pick a later time"
             )
+        return ts_ns
 
 
 class TestClock(Clock):
     """A clock that moves only when told: backtests and tests."""
 
-    __test__ = False  # not a pytest test class
+    __test__: ClassVar[bool] = False  # not a pytest test class
 
     def __init__(self, start_ns: int = 0) -> None:
         super().__init__()

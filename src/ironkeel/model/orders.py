@@ -9,8 +9,11 @@ the order untouched, and so does a fill that would overfill the order
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Final, NamedTuple
+from operator import attrgetter
+from typing import Any, Final, NamedTuple
 
 from ironkeel.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from ironkeel.model.errors import IllegalTransitionError, InvalidInputError, OverfillError
@@ -120,9 +123,14 @@ _ONCE: Final = (TimeInForce.IOC, TimeInForce.FOK)
 _as_transition = Transition._make
 
 
+# Reads a field as whatever it holds: compiled code would check the declared type at a
+# typed attribute read and raise a bare TypeError before the check below could name it.
+_quantity_of: Callable[[OrderInitialized], object] = attrgetter("quantity")
+
+
 def validate_order_spec(init: OrderInitialized) -> None:
     """Check the order's own consistency (the grid and limits are checked by the OMS)."""
-    quantity = init.quantity
+    quantity = _quantity_of(init)  # untyped read: a malformed spec reaches this check compiled
     if type(quantity) is not int or quantity <= 0:
         raise InvalidInputError(
             f"{_name(init)}.quantity", quantity, "must be a positive number of lots", "pass qty > 0"
@@ -191,35 +199,39 @@ def _check_prices_and_times(init: OrderInitialized, order_type: OrderType) -> No
         )
 
 
+#: Every attribute of an Order (its ``__slots__``; ``__deepcopy__`` copies them).
+_ORDER_FIELDS: Final = (
+    "_steps",
+    "account_id",
+    "client_order_id",
+    "commission_raw",
+    "cost",
+    "emergency",
+    "expire_time_ns",
+    "filled_qty",
+    "init",
+    "instrument_id",
+    "order_type",
+    "post_only",
+    "previous_status",
+    "price",
+    "quantity",
+    "reduce_only",
+    "side",
+    "status",
+    "strategy_id",
+    "time_in_force",
+    "trade_ids",
+    "trigger_price",
+    "ts_last",
+    "venue_order_id",
+)
+
+
 class Order:
     """One order's state, changed only by ``apply``; quantities in lots, prices in ticks."""
 
-    __slots__ = (
-        "_steps",
-        "account_id",
-        "client_order_id",
-        "commission_raw",
-        "cost",
-        "emergency",
-        "expire_time_ns",
-        "filled_qty",
-        "init",
-        "instrument_id",
-        "order_type",
-        "post_only",
-        "previous_status",
-        "price",
-        "quantity",
-        "reduce_only",
-        "side",
-        "status",
-        "strategy_id",
-        "time_in_force",
-        "trade_ids",
-        "trigger_price",
-        "ts_last",
-        "venue_order_id",
-    )
+    __slots__ = _ORDER_FIELDS
 
     def __init__(self, init: OrderInitialized) -> None:
         validate_order_spec(init)
@@ -297,6 +309,14 @@ class Order:
         if isinstance(target, str):  # PREVIOUS or SAME
             return self.previous_status if target == PREVIOUS else self.status
         return target
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Order:
+        """An independent copy with the same state and history (the default protocol
+        cannot rebuild the class when it is compiled)."""
+        clone = Order(self.init)
+        for name in _ORDER_FIELDS:
+            setattr(clone, name, copy.deepcopy(getattr(self, name), memo))
+        return clone
 
     def apply(self, event: OrderEvent) -> None:
         """Apply one event: all of it, or (on an error) none of it.

@@ -50,6 +50,11 @@ __all__ = ["Portfolio"]
 # Enum members read through the class cost ~100 ns each in CPython 3.11; on_fill reads these.
 _BUY: Final = OrderSide.BUY
 _SELL: Final = OrderSide.SELL
+# A fill's booked fields read untyped, so a malformed fill reaches the checks that name
+# the field (compiled code would raise a bare TypeError at a typed attribute read).
+_fill_fields: Callable[[OrderFilled], tuple[object, object, object, object]] = operator.attrgetter(
+    "last_qty", "last_px", "commission_raw", "side"
+)
 
 #: What one fill books into: its strategy, account and instrument ids, then the mark,
 #: account, ledger, position and the ledger's and account's balance of its currency.
@@ -145,7 +150,7 @@ class Portfolio:
         unknown instrument or account, a non-positive or non-int ``last_qty``, a
         non-int ``last_px`` or ``commission_raw``, or a side that is not an OrderSide.
         """
-        qty, px, side, commission = fill.last_qty, fill.last_px, fill.side, fill.commission_raw
+        qty, px, commission, side = _fill_fields(fill)
         if (
             type(qty) is not int
             or qty <= 0
@@ -455,7 +460,7 @@ class Portfolio:
 
 
 def _check_fill(fill: OrderFilled) -> None:
-    qty, px, commission, side = fill.last_qty, fill.last_px, fill.commission_raw, fill.side
+    qty, px, commission, side = _fill_fields(fill)
     if type(qty) is not int or qty <= 0:
         raise InvalidInputError(
             "OrderFilled.last_qty", qty, "is not a positive int of lots", "fill at least 1 lot"
