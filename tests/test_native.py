@@ -61,8 +61,10 @@ def test_in_ci_with_a_compiler_the_suite_runs_on_a_build() -> None:
     """CI runs the suite once compiled (``make unit``) and once from source."""
     if not os.environ.get("CI") or shutil.which("cc") is None:
         pytest.skip("outside CI, or no C compiler: the build is optional")
-    expected = "source (IRONKEEL_NATIVE=0)" if os.environ.get("IRONKEEL_NATIVE") == "0" else "compiled"
-    assert _native.STATUS == expected
+    expected = (
+        "source (IRONKEEL_NATIVE=0)" if os.environ.get("IRONKEEL_NATIVE") == "0" else "compiled"
+    )
+    assert expected == _native.STATUS
 
 
 @needs_build
@@ -103,9 +105,9 @@ def test_the_build_and_the_sources_write_byte_identical_outputs(tmp_path: Path) 
     for native in ("1", "0"):
         out = tmp_path / f"native-{native}"
         env = {**os.environ, "IRONKEEL_NATIVE": native}
+        command = [sys.executable, "-m", "ironkeel.cli", "backtest", str(DEMO)]
         subprocess.run(
-            [sys.executable, "-m", "ironkeel.cli", "backtest", str(DEMO), "--out", str(out)]
-            + ["--no-report"],
+            [*command, "--out", str(out), "--no-report"],
             env=env,
             capture_output=True,
             check=True,

@@ -62,6 +62,15 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.portfolio.position",
     "ironkeel.strategy.host",
     "ironkeel.strategy.slot",
+    "ironkeel.risk.breaker",
+    "ironkeel.risk.deleverage",
+    "ironkeel.risk.engine",
+    "ironkeel.risk.engine_types",
+    "ironkeel.risk.limits",
+    "ironkeel.risk.liquidation",
+    "ironkeel.risk.tracker",
+    "ironkeel.risk.tripwires",
+    "ironkeel.risk.view",
     "ironkeel.backtest.recording",
 )
 

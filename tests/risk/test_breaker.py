@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 from decimal import Decimal
-from pathlib import Path
 
 import msgspec
 import pytest
 
+from ironkeel import _native
 from ironkeel.model.errors import IllegalTransitionError, InvalidInputError, StateError
 from ironkeel.risk import breaker as breaker_module
 from ironkeel.risk import breaker_types
@@ -221,7 +221,8 @@ def test_a_float_equity_is_refused():
 
 @pytest.mark.parametrize("module", [breaker_module, breaker_types], ids=lambda m: m.__name__)
 def test_no_float_and_no_true_division_in_the_breaker_module(module):
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    source = _native.source_path(module.__name__)  # the .py, also when the build is loaded
+    tree = ast.parse(source.read_text(encoding="utf-8"))
     floats = [
         n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float
     ]

@@ -151,14 +151,14 @@ class DrawdownBreaker:
         *,
         level: Level,
         scope: str = "",
-        capital_raw: int,
+        capital_raw: object,
         max_drawdown: Decimal = Decimal("0.05"),
         daily_loss: Decimal | None = Decimal("0.05"),
         warn_at: Decimal = Decimal("0.8"),
         rearm_below: Decimal = Decimal("0.7"),
         drawdown_basis: Basis = "capital",
         hwm: RollingHighWaterMark | None = None,
-        day_boundary_ns: int = 0,
+        day_boundary_ns: object = 0,
         journal: BreakerRecorder | None = None,
     ) -> None:
         self.name = _nonempty("name", name, "name the breaker, e.g. 'strategy:sma-1'")
@@ -170,12 +170,12 @@ class DrawdownBreaker:
             )
         if type(scope) is not str:
             raise InvalidInputError("scope", scope, "must be a str", "pass the strategy id text")
-        _check_int("capital_raw", capital_raw)
-        if capital_raw <= 0:
+        capital = _check_int("capital_raw", capital_raw)
+        if capital <= 0:
             raise InvalidInputError(
                 "capital_raw", capital_raw, "must be positive", "pass the allocated capital raw"
             )
-        _check_int("day_boundary_ns", day_boundary_ns)
+        boundary = _check_int("day_boundary_ns", day_boundary_ns)
         self.level: Level = level
         self.scope = scope
         self.drawdown_basis: Basis = drawdown_basis
@@ -194,9 +194,9 @@ class DrawdownBreaker:
                 f"is above warn_at={self.warn_at}: a warning would clear while still warned",
                 "pass rearm_below <= warn_at, e.g. 0.7 with warn_at 0.8",
             )
-        self._capital = capital_raw
+        self._capital = capital
         self._peak_basis = drawdown_basis == "hwm"
-        self._day_boundary_ns = day_boundary_ns
+        self._day_boundary_ns = boundary
         self._hwm = hwm
         self._journal = journal
         warn, rearm = Fraction(self.warn_at), Fraction(self.rearm_below)
@@ -204,15 +204,15 @@ class DrawdownBreaker:
         self._dd_warn_frac = self._dd_frac * warn
         self._dd_rearm_frac = self._dd_frac * rearm
         self._thresholds_peak = 0
-        self._set_drawdown_thresholds(capital_raw)
+        self._set_drawdown_thresholds(capital)
         self._dl_frac: Fraction | None = None
         self._dl_trip: int | None = None
         self._dl_warn = self._dl_rearm = 0
         if self.daily_loss is not None:
             self._dl_frac = Fraction(self.daily_loss)
-            self._dl_trip = _ceil(self._dl_frac, capital_raw)
-            self._dl_warn = _ceil(self._dl_frac * warn, capital_raw)
-            self._dl_rearm = _ceil(self._dl_frac * rearm, capital_raw)
+            self._dl_trip = _ceil(self._dl_frac, capital)
+            self._dl_warn = _ceil(self._dl_frac * warn, capital)
+            self._dl_rearm = _ceil(self._dl_frac * rearm, capital)
         self._state = _ARMED
         self._trips = 0
         self._halted_from: BreakerState | None = None
@@ -294,11 +294,16 @@ class DrawdownBreaker:
     # --- the hot path -----------------------------------------------------------------
 
     # One flat function on purpose: each helper call would cost ~70 ns on the hot path.
-    def evaluate(self, equity_raw: int, ts_ns: int) -> tuple[BreakerTransition, ...]:  # noqa: PLR0912
-        """Take a new equity into account; return the transitions it caused (usually none)."""
-        if type(equity_raw) is not int or type(ts_ns) is not int:
-            _check_int("equity_raw", equity_raw)
-            _check_int("ts_ns", ts_ns)
+    def evaluate(self, equity: object, now: object) -> tuple[BreakerTransition, ...]:  # noqa: PLR0912
+        """Take a new equity (int raw) at ``now`` (int ns) into account; return the
+        transitions it caused (usually none). Typed ``object`` and checked here, so a float
+        is refused with the field named also when compiled."""
+        if type(equity) is not int or type(now) is not int:
+            _check_int("equity_raw", equity)
+            _check_int("ts_ns", now)
+            raise AssertionError  # unreachable: one of the two checks raised
+        equity_raw: int = equity
+        ts_ns: int = now
         if ts_ns < self._fast_until and self._fast_lo < equity_raw <= self._fast_hi:
             # Same day (and rolling-HWM session), no new peak, no transition: bookkeeping only.
             self._last_equity = equity_raw

@@ -185,7 +185,8 @@ def _nonempty(field: str, value: object, fix: str) -> str:
     return value
 
 
-def _check_int(field: str, value: object) -> None:
+def _check_int(field: str, value: object) -> int:
+    """``value`` if it is an int, else InvalidInputError naming ``field``."""
     if type(value) is not int:
         raise InvalidInputError(
             field,
@@ -193,3 +194,4 @@ def _check_int(field: str, value: object) -> None:
             f"must be an int, not {type(value).__name__}",
             "pass money as an int raw (10**-12 units) and time as int ns",
         )
+    return value

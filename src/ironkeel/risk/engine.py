@@ -115,7 +115,7 @@ class RiskEngine:
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
         self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
         self._read: Callable[[], list[int]] | None = None
-        self._last: list[int] = []
+        self._last: Sequence[int | None] = []
         self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
         self.tripwires = Tripwires(settings)
@@ -203,7 +203,7 @@ class RiskEngine:
                     self.disabled.setdefault(strategy_id, why)
                 self._restored(breaker, self._all_ids)
         self._read = self._portfolio.equity_reader(self.currency, self._all_ids)
-        self._last = [None] * (1 + len(self._strategy_breakers))  # type: ignore[list-item]
+        self._last = [None] * (1 + len(self._strategy_breakers))
         self._audit_append(
             "config_change", "risk", "risk-config", {"controls_digest": self._controls.digest}
         )

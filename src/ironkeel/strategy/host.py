@@ -160,7 +160,9 @@ class StrategyHost:
             return
         self._subscribed.add(key)
         instrument = self.instruments[sample.instrument_id]
-        slots = self._bar_routes.get(instrument.id, [])
+        slots = self._bar_routes.get(instrument.id)
+        if slots is None:  # no strategy trades this instrument: nothing to deliver
+            return
         kind = type(sample)
         handler: Callable[[Any], None]
         if kind is Bar:
@@ -219,11 +221,14 @@ class StrategyHost:
         if pn == 1 and vn == 1:  # increments 10**-k (or 1/k): one correctly rounded division
 
             def on_bar(bar: Bar) -> None:
+                targets = box[0]
+                if not targets:  # no running strategy trades it: no view to build
+                    return
                 view = MarketBar(
                     iid, bar.ts_event, bar.open / pd, bar.high / pd, bar.low / pd,
                     bar.close / pd, bar.volume / vd, bar,
                 )  # fmt: skip
-                for slot, hook in box[0]:
+                for slot, hook in targets:
                     try:
                         hook(view)
                     except Exception as error:  # isolates the strategy
@@ -232,11 +237,14 @@ class StrategyHost:
             return on_bar
 
         def on_bar_scaled(bar: Bar) -> None:
+            targets = box[0]
+            if not targets:
+                return
             view = MarketBar(
                 iid, bar.ts_event, bar.open * pn / pd, bar.high * pn / pd, bar.low * pn / pd,
                 bar.close * pn / pd, bar.volume * vn / vd, bar,
             )  # fmt: skip
-            for slot, hook in box[0]:
+            for slot, hook in targets:
                 try:
                     hook(view)
                 except Exception as error:  # isolates the strategy

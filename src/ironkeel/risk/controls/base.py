@@ -137,7 +137,10 @@ def format_money(raw: int) -> str:
 
 
 def positive_int(name: str, value: object) -> int:
-    """``value`` if it is an int > 0 (not a bool), else an InvalidInputError."""
+    """``value`` if it is an int > 0 (not a bool), else an InvalidInputError.
+
+    The controls' constructors take such values as ``object`` and check them here, so a
+    wrong type is named also when the controls run compiled (decision 0015)."""
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise InvalidInputError(name, value, "must be an int > 0", f"pass e.g. {name}=1")
     return value

@@ -26,12 +26,12 @@ class DuplicateOrders:
     __slots__ = ("count", "window_ns")
     code: Final = ReasonCode.DUPLICATE_ORDER
 
-    def __init__(self, count: int, window_ns: int) -> None:
-        if positive_int("count", count) < 2:
+    def __init__(self, count: object, window_ns: object) -> None:
+        self.count = positive_int("count", count)
+        if self.count < 2:
             raise InvalidInputError(
                 "count", count, "must be at least 2 (one order is no duplicate)", "pass 2 or more"
             )
-        self.count = count
         self.window_ns = positive_int("window_ns", window_ns)
 
     def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:

@@ -84,7 +84,7 @@ class MaxGrossExposure:
     __slots__ = ("max_raw", "per_strategy")
     code: Final = ReasonCode.MAX_GROSS_EXPOSURE
 
-    def __init__(self, max_raw: int, *, per_strategy: bool) -> None:
+    def __init__(self, max_raw: object, *, per_strategy: bool) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
         self.per_strategy = per_strategy
 
@@ -116,7 +116,7 @@ class MaxNetExposure:
     __slots__ = ("max_raw", "per_strategy")
     code: Final = ReasonCode.MAX_NET_EXPOSURE
 
-    def __init__(self, max_raw: int, *, per_strategy: bool) -> None:
+    def __init__(self, max_raw: object, *, per_strategy: bool) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
         self.per_strategy = per_strategy
 

@@ -35,7 +35,7 @@ class MaxStrategyPosition:
     __slots__ = ("max_lots",)
     code: Final = ReasonCode.MAX_STRATEGY_POSITION
 
-    def __init__(self, max_lots: int) -> None:
+    def __init__(self, max_lots: object) -> None:
         self.max_lots = positive_int("max_lots", max_lots)
 
     def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
@@ -65,7 +65,7 @@ class MaxPosition:
     __slots__ = ("max_lots",)
     code: Final = ReasonCode.MAX_POSITION
 
-    def __init__(self, max_lots: int) -> None:
+    def __init__(self, max_lots: object) -> None:
         self.max_lots = positive_int("max_lots", max_lots)
 
     def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:

@@ -28,7 +28,7 @@ class MaxOrderQty:
     __slots__ = ("max_lots",)
     code: Final = ReasonCode.MAX_ORDER_QTY
 
-    def __init__(self, max_lots: int) -> None:
+    def __init__(self, max_lots: object) -> None:
         self.max_lots = positive_int("max_lots", max_lots)
 
     def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
@@ -55,7 +55,7 @@ class MaxOrderNotional:
     __slots__ = ("max_raw",)
     code: Final = ReasonCode.MAX_ORDER_NOTIONAL
 
-    def __init__(self, max_raw: int) -> None:
+    def __init__(self, max_raw: object) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
 
     def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:

@@ -31,11 +31,11 @@ class TokenBucket:
 
     __slots__ = ("_cap", "_last", "_level", "burst", "per_ns", "rate")
 
-    def __init__(self, rate: int, per_ns: int, burst: int) -> None:
+    def __init__(self, rate: object, per_ns: object, burst: object) -> None:
         self.rate = positive_int("rate", rate)
         self.per_ns = positive_int("per_ns", per_ns)
         self.burst = positive_int("burst", burst)
-        self._cap = burst * per_ns
+        self._cap = self.burst * self.per_ns
         self._level = self._cap
         self._last: int | None = None
 
@@ -69,7 +69,7 @@ class _Throttle:
     _code: str = ""
     _what: str = ""
 
-    def __init__(self, rate: int, per_ns: int, burst: int, *, per_strategy: bool) -> None:
+    def __init__(self, rate: object, per_ns: object, burst: object, *, per_strategy: bool) -> None:
         TokenBucket(rate, per_ns, burst)  # validates the figures
         self.rate, self.per_ns, self.burst = rate, per_ns, burst
         self.per_strategy = per_strategy
