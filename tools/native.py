@@ -16,7 +16,6 @@ source (slower, same results). See docs/decisions/0015-compiled-hot-path.md.
 from __future__ import annotations
 
 import ast
-import importlib.machinery
 import importlib.util
 import json
 import os
@@ -101,8 +100,7 @@ def up_to_date(native: ModuleType) -> bool:
         recorded = json.loads(native.MANIFEST.read_text())
     except ValueError:
         return False
-    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    built = all(native.source_path(m, SRC).with_suffix(suffix).is_file() for m in native.COMPILED)
+    built = all(native.extension_path(m, SRC).is_file() for m in native.COMPILED)
     return built and recorded == manifest_for(native)
 
 

@@ -77,12 +77,18 @@ COMPILED: Final[tuple[str, ...]] = (
 SRC: Final = Path(__file__).resolve().parent.parent
 MANIFEST: Final = Path(__file__).with_name("_native.json")
 #: Set by ``activate()``: "compiled", or "source (<why>)".
-STATUS = "source (not activated)"
+NOT_ACTIVATED: Final = "source (not activated)"
+STATUS = NOT_ACTIVATED
 
 
 def source_path(module: str, src: Path = SRC) -> Path:
     """The ``.py`` file of a dotted ironkeel module name."""
     return src.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def extension_path(module: str, src: Path = SRC) -> Path:
+    """Where the build puts the extension module of a dotted ironkeel module name."""
+    return source_path(module, src).with_suffix(importlib.machinery.EXTENSION_SUFFIXES[0])
 
 
 def digest(path: Path) -> str:
@@ -121,7 +127,7 @@ class _FromSource(importlib.abc.MetaPathFinder):
 def activate() -> str:
     """Decide between the compiled build and the sources, once per process."""
     global STATUS  # noqa: PLW0603 - one decision per process, read by benchmarks and tools
-    if any(isinstance(finder, _FromSource) for finder in sys.meta_path) or STATUS == "compiled":
+    if STATUS != NOT_ACTIVATED:
         return STATUS
     reason = _reason_for_source()
     if reason is None:
@@ -143,7 +149,7 @@ def _reason_for_source() -> str | None:
         return f"unreadable {MANIFEST.name}: {error}"
     if not isinstance(manifest, dict) or manifest.get("python") != sys.implementation.cache_tag:
         return f"built for another Python than {sys.implementation.cache_tag}"
-    missing = [name for name in COMPILED if not _extension_of(name).is_file()]
+    missing = [name for name in COMPILED if not extension_path(name).is_file()]
     if missing:
         return f"incomplete build: no extension module for {', '.join(missing)}"
     stale = stale_sources(manifest)
@@ -157,7 +163,3 @@ def _reason_for_source() -> str | None:
         )
         return f"stale build: {shown}"
     return None
-
-
-def _extension_of(module: str) -> Path:
-    return source_path(module).with_suffix(importlib.machinery.EXTENSION_SUFFIXES[0])

@@ -298,12 +298,8 @@ class DrawdownBreaker:
         """Take a new equity (int raw) at ``now`` (int ns) into account; return the
         transitions it caused (usually none). Typed ``object`` and checked here, so a float
         is refused with the field named also when compiled."""
-        if type(equity) is not int or type(now) is not int:
-            _check_int("equity_raw", equity)
-            _check_int("ts_ns", now)
-            raise AssertionError  # unreachable: one of the two checks raised
-        equity_raw: int = equity
-        ts_ns: int = now
+        equity_raw = equity if type(equity) is int else _check_int("equity_raw", equity)
+        ts_ns = now if type(now) is int else _check_int("ts_ns", now)
         if ts_ns < self._fast_until and self._fast_lo < equity_raw <= self._fast_hi:
             # Same day (and rolling-HWM session), no new peak, no transition: bookkeeping only.
             self._last_equity = equity_raw

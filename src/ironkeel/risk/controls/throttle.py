@@ -70,8 +70,8 @@ class _Throttle:
     _what: str = ""
 
     def __init__(self, rate: object, per_ns: object, burst: object, *, per_strategy: bool) -> None:
-        TokenBucket(rate, per_ns, burst)  # validates the figures
-        self.rate, self.per_ns, self.burst = rate, per_ns, burst
+        checked = TokenBucket(rate, per_ns, burst)  # validates the figures
+        self.rate, self.per_ns, self.burst = checked.rate, checked.per_ns, checked.burst
         self.per_strategy = per_strategy
         self._buckets: dict[StrategyId | None, TokenBucket] = {}
 
