@@ -220,7 +220,7 @@ def _fills_of(engine: Any, name: str) -> list[tuple[Any, ...]]:
 
 def _equity_of(engine: Any, column: int) -> list[tuple[int, int]]:
     recorder = engine.equity
-    return [(ts, row[column]) for ts, row in zip(recorder.ts, recorder.rows, strict=True)]
+    return list(zip(recorder.ts, recorder.columns[column], strict=True))
 
 
 @pytest.mark.parametrize("hook", HOOKS)

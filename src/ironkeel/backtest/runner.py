@@ -349,8 +349,11 @@ def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
     recorder = engine.equity
     assert recorder is not None
     ts = np.array(recorder.ts, dtype=np.int64)
-    raw = np.array(recorder.rows, dtype=object) if recorder.rows else np.zeros((0, 1 + len(ids)))
-    curve = raw.astype(np.float64) / 1e12 if raw.size else np.zeros((0, 1 + len(ids)))
+    curve = (
+        np.array(recorder.columns, dtype=object).T.astype(np.float64) / 1e12
+        if recorder.ts
+        else np.zeros((0, 1 + len(ids)))
+    )
     portfolio = engine.portfolio
     currency = plan.currency
     host = engine.host
@@ -426,7 +429,7 @@ def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
     columns = ["ts_ns", "time", "equity", *[f"equity_{s}" for s in ids]]
     equity_rows = [
         [t, iso(t), *(money_text(v) for v in row)]
-        for t, row in zip(recorder.ts, recorder.rows, strict=True)
+        for t, row in zip(recorder.ts, recorder.rows(), strict=True)
     ]
     risk_rows = (
         []

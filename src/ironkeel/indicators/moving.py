@@ -43,8 +43,8 @@ class SMA:
     ready: bool
     value: float
 
-    def __init__(self, period: int) -> None:
-        self.period = check_period("SMA", "period", period)
+    def __init__(self, period: object) -> None:
+        self.period = period = check_period("SMA", "period", period)
         self.warmup = period
         self.reset()
 
@@ -102,8 +102,8 @@ class EMA:
     ready: bool
     value: float
 
-    def __init__(self, period: int) -> None:
-        self.period = check_period("EMA", "period", period)
+    def __init__(self, period: object) -> None:
+        self.period = period = check_period("EMA", "period", period)
         self.warmup = period
         self._alpha = 2.0 / (period + 1)
         self.reset()
@@ -170,8 +170,8 @@ class WMA:
     ready: bool
     value: float
 
-    def __init__(self, period: int) -> None:
-        self.period = check_period("WMA", "period", period)
+    def __init__(self, period: object) -> None:
+        self.period = period = check_period("WMA", "period", period)
         self.warmup = period
         self.reset()
 

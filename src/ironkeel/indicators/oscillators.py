@@ -42,8 +42,8 @@ class RSI:
     ready: bool
     value: float
 
-    def __init__(self, period: int = 14) -> None:
-        self.period = check_period("RSI", "period", period)
+    def __init__(self, period: object = 14) -> None:
+        self.period = period = check_period("RSI", "period", period)
         self.warmup = period + 1
         self._alpha = 1.0 / period
         self._keep = 1.0 - self._alpha
@@ -130,10 +130,10 @@ class MACD:
     signal: float
     histogram: float
 
-    def __init__(self, *, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
-        self.fast_period = check_period("MACD", "fast", fast)
-        self.slow_period = check_period("MACD", "slow", slow)
-        self.signal_period = check_period("MACD", "signal", signal)
+    def __init__(self, *, fast: object = 12, slow: object = 26, signal: object = 9) -> None:
+        self.fast_period = fast = check_period("MACD", "fast", fast)
+        self.slow_period = slow = check_period("MACD", "slow", slow)
+        self.signal_period = signal = check_period("MACD", "signal", signal)
         if fast >= slow:
             raise InvalidInputError(
                 "MACD.fast", fast, f"must be shorter than slow={slow}", "swap fast and slow"
@@ -219,9 +219,9 @@ class Stochastic:
     k: float
     d: float
 
-    def __init__(self, *, k_period: int = 14, d_period: int = 3) -> None:
-        self.k_period = check_period("Stochastic", "k_period", k_period)
-        self.d_period = check_period("Stochastic", "d_period", d_period)
+    def __init__(self, *, k_period: object = 14, d_period: object = 3) -> None:
+        self.k_period = k_period = check_period("Stochastic", "k_period", k_period)
+        self.d_period = d_period = check_period("Stochastic", "d_period", d_period)
         self.warmup = k_period + d_period - 1
         self._d_sma = SMA(d_period)
         self.reset()

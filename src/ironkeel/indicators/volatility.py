@@ -70,9 +70,9 @@ class RollingStd:
     mean: float
     variance: float
 
-    def __init__(self, period: int, *, ddof: int = 1) -> None:
-        self.ddof = check_period("RollingStd", "ddof", ddof, minimum=0)
-        self.period = check_period(
+    def __init__(self, period: object, *, ddof: object = 1) -> None:
+        self.ddof = ddof = check_period("RollingStd", "ddof", ddof, minimum=0)
+        self.period = period = check_period(
             "RollingStd", "period", period, minimum=ddof + 1, reason=f" (more than ddof={ddof})"
         )
         self.warmup = period
@@ -169,9 +169,9 @@ class ZScore:
     mean: float
     std: float
 
-    def __init__(self, period: int, *, ddof: int = 1) -> None:
-        self.ddof = check_period("ZScore", "ddof", ddof, minimum=0)
-        self.period = check_period(
+    def __init__(self, period: object, *, ddof: object = 1) -> None:
+        self.ddof = ddof = check_period("ZScore", "ddof", ddof, minimum=0)
+        self.period = period = check_period(
             "ZScore", "period", period, minimum=ddof + 1, reason=f" (more than ddof={ddof})"
         )
         self._std = RollingStd(period, ddof=ddof)
@@ -240,9 +240,9 @@ class Bollinger:
     upper: float
     lower: float
 
-    def __init__(self, period: int = 20, *, k: float = 2.0) -> None:
-        self._std = RollingStd(check_period("Bollinger", "period", period), ddof=0)
-        self.period = period
+    def __init__(self, period: object = 20, *, k: object = 2.0) -> None:
+        self.period = period = check_period("Bollinger", "period", period)
+        self._std = RollingStd(period, ddof=0)
         self.k = check_positive("Bollinger", "k", k)
         self.warmup = period
         self.reset()
@@ -305,8 +305,8 @@ class ATR:
     ready: bool
     value: float
 
-    def __init__(self, period: int = 14) -> None:
-        self.period = check_period("ATR", "period", period)
+    def __init__(self, period: object = 14) -> None:
+        self.period = period = check_period("ATR", "period", period)
         self.warmup = period
         self._alpha = 1.0 / period
         self._keep = 1.0 - self._alpha

@@ -87,8 +87,8 @@ class RollingVWAP:
     ready: bool
     value: float
 
-    def __init__(self, period: int) -> None:
-        self.period = check_period("RollingVWAP", "period", period)
+    def __init__(self, period: object) -> None:
+        self.period = period = check_period("RollingVWAP", "period", period)
         self.warmup = period
         self.reset()
 

@@ -69,7 +69,7 @@ class PriceType(Enum):
     MID = "mid"
 
 
-class BarType(msgspec.Struct, frozen=True, gc=False):
+class BarType(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     """Which bars: an instrument, an interval in ns and the price they aggregate."""
 
     instrument_id: InstrumentId

@@ -44,7 +44,7 @@ def _check_name(kind: str, value: object, pattern: re.Pattern[str] = _NAME) -> N
         )
 
 
-class _StrId(msgspec.Struct, frozen=True, gc=False):
+class _StrId(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     """An id that is one validated string; equal only to ids of the same type."""
 
     value: str
@@ -78,7 +78,7 @@ class TradeId(_StrId, frozen=True, gc=False):
     """The id a venue gives one execution; fills are deduplicated on (venue, trade id)."""
 
 
-class InstrumentId(msgspec.Struct, frozen=True, gc=False):
+class InstrumentId(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     """A symbol at a venue; its text form is ``SYMBOL.VENUE``."""
 
     symbol: str
@@ -101,7 +101,7 @@ class InstrumentId(msgspec.Struct, frozen=True, gc=False):
         return f"{self.symbol}.{self.venue.value}"
 
 
-class ClientOrderId(msgspec.Struct, frozen=True, gc=False):
+class ClientOrderId(msgspec.Struct, frozen=True, gc=False, cache_hash=True):
     """The UUID an order gets when it is created, before any venue sees it."""
 
     value: str

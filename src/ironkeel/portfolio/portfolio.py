@@ -45,7 +45,7 @@ from ironkeel.portfolio.account import Account
 from ironkeel.portfolio.ledger import StrategyLedger
 from ironkeel.portfolio.position import Position
 
-__all__ = ["Portfolio"]
+__all__ = ["EquityReader", "Portfolio"]
 
 # Enum members read through the class cost ~100 ns each in CPython 3.11; on_fill reads these.
 _BUY: Final = OrderSide.BUY
@@ -69,6 +69,23 @@ _Books = tuple[
     Balance,
     Balance,
 ]
+
+
+class EquityReader:
+    """Reads the current equity of a fixed list of balances: ``reader()`` is
+    ``[total, *per_strategy]`` in money raw units (what the equity recorder and the risk
+    engine's breakers read after every event)."""
+
+    __slots__ = ("_balances",)
+
+    def __init__(self, balances: list[Balance]) -> None:
+        self._balances = balances
+
+    def __len__(self) -> int:
+        return len(self._balances)
+
+    def __call__(self) -> list[int]:
+        return [balance.equity for balance in self._balances]
 
 
 class Portfolio:
@@ -334,6 +351,19 @@ class Portfolio:
             return Position(mark.instrument, strategy_id, account.account_id)
         return position
 
+    def position_qty(
+        self,
+        strategy_id: StrategyId,
+        instrument_id: InstrumentId,
+        account_id: AccountId | None = None,
+    ) -> int:
+        """The strategy's signed open lots in the instrument (0 if it never traded it):
+        ``position(...).qty`` without building a flat Position to say so."""
+        self._mark(instrument_id, "instrument_id")
+        ledger = self._account(account_id)._ledgers.get(strategy_id)
+        position = None if ledger is None else ledger._positions.get(instrument_id)
+        return 0 if position is None else position._qty
+
     def mark_px(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
         """The instrument's mark in ticks as (for longs, for shorts); None before any price.
 
@@ -355,8 +385,16 @@ class Portfolio:
         account_id: AccountId | None = None,
     ) -> Money:
         """Cash + position values in ``currency``: of a strategy or, if None, of the accounts."""
-        raw = sum(f._read(currency).equity for f in self._figures(strategy_id, account_id))
-        return Money.from_raw(raw, currency)
+        return Money.from_raw(self.equity_raw(currency, strategy_id, account_id), currency)
+
+    def equity_raw(
+        self,
+        currency: Currency,
+        strategy_id: StrategyId | None = None,
+        account_id: AccountId | None = None,
+    ) -> int:
+        """``equity(...)`` in money raw units (10**-12), without building a Money."""
+        return sum(f._read(currency).equity for f in self._figures(strategy_id, account_id))
 
     def cash(
         self,
@@ -368,18 +406,15 @@ class Portfolio:
         raw = sum(f._read(currency).cash for f in self._figures(strategy_id, account_id))
         return Money.from_raw(raw, currency)
 
-    def equity_reader(
-        self, currency: Currency, strategy_ids: Sequence[StrategyId]
-    ) -> Callable[[], list[int]]:
+    def equity_reader(self, currency: Currency, strategy_ids: Sequence[StrategyId]) -> EquityReader:
         """A reader of raw equity (10**-12 units) in ``currency`` of the only account and of
         each strategy, ``[total, *per_strategy]``: cheap enough to record an equity curve on
         every event (no Money objects). Creates the strategies' ledgers if needed."""
         account = self._account(None)
-        balances = [account._balance(currency)] + [
-            self._ledger_in(account, s)._balance(currency) for s in strategy_ids
-        ]
-        read = operator.attrgetter("equity")
-        return lambda: list(map(read, balances))
+        return EquityReader(
+            [account._balance(currency)]
+            + [self._ledger_in(account, s)._balance(currency) for s in strategy_ids]
+        )
 
     def unallocated(self, currency: Currency, account_id: AccountId | None = None) -> Money:
         accounts = self._accounts.values() if account_id is None else [self._account(account_id)]

@@ -27,7 +27,7 @@ Backtest, paper and live use this same class; only the clock and the venue diffe
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Final
 
@@ -48,6 +48,7 @@ from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
+from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet
@@ -114,7 +115,7 @@ class RiskEngine:
         self.breakers: dict[str, DrawdownBreaker] = {}
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
         self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
-        self._read: Callable[[], list[int]] | None = None
+        self._read: EquityReader | None = None
         self._last: Sequence[int | None] = []
         self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
@@ -128,7 +129,7 @@ class RiskEngine:
         self.liquidator = Liquidator(
             clock=clock,
             bus=bus,
-            position=lambda s, i: portfolio.position(s, i).qty,
+            position=portfolio.position_qty,
             instruments_of=lambda s: self._instruments_of.get(s, ()),
             on_done=self._liquidated,
         )
@@ -378,7 +379,9 @@ class RiskEngine:
         if limits is not None:
             limits.on_time(equities[1:], ts_ns)
         strategies_total = 0
-        for index, (strategy_id, breaker) in enumerate(self._strategy_breakers, start=1):
+        index = 0  # a counter, not enumerate(start=1): that is a generic call when compiled
+        for strategy_id, breaker in self._strategy_breakers:
+            index += 1
             equity = equities[index]
             strategies_total += equity
             if equity != last[index]:

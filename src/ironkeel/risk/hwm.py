@@ -37,7 +37,7 @@ from ironkeel.model.errors import InvalidInputError
 __all__ = ["NANOS_PER_DAY", "HwmState", "RollingHighWaterMark"]
 
 #: One UTC day in nanoseconds: the default session length.
-NANOS_PER_DAY: Final = 86_400 * 10**9
+NANOS_PER_DAY: Final = 86_400_000_000_000  # a literal: compiled modules inline it
 
 
 class HwmState(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

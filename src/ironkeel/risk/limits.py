@@ -62,7 +62,7 @@ class LimitScaler:
         self._strategies: tuple[StrategyId, ...] = ()
         self._guard: CorrelationGuard | None = None
         self._vol: dict[StrategyId, VolatilityTarget] = {}
-        self._day: int | None = None
+        self._day = -1  # no day yet (timestamps are >= 0)
         self._day_start: dict[StrategyId, int] = {}
         self.scales: dict[StrategyId, Fraction] = {}
         self.deleveraged: frozenset[StrategyId] = frozenset()

@@ -86,8 +86,9 @@ class ExposureTracker:
     def _set(self, order: Order) -> None:
         cid = order.client_order_id
         old = self._contribution.pop(cid, None)
-        if old is not None:
-            self._add(*old, sign=-1)
+        if old is not None:  # unpacked by hand: a star call is a generic call when compiled
+            side, lots, notional, strategy_id, instrument_id = old
+            self._add(side, lots, notional, strategy_id, instrument_id, -1)
         leaves = order.leaves_qty if order.is_open else 0
         if leaves:
             instrument = self._instruments[order.instrument_id]
@@ -96,9 +97,11 @@ class ExposureTracker:
                 reference = self._references.get(order.instrument_id)
                 price = reference[0] if reference is not None else 0
             notional = leaves * abs(price) * instrument.unit_raw
-            new = (int(order.side), leaves, notional, order.strategy_id, order.instrument_id)
-            self._contribution[cid] = new
-            self._add(*new, sign=1)
+            side = int(order.side)
+            self._contribution[cid] = (
+                side, leaves, notional, order.strategy_id, order.instrument_id
+            )  # fmt: skip
+            self._add(side, leaves, notional, order.strategy_id, order.instrument_id, 1)
 
     def _add(
         self,
@@ -107,7 +110,6 @@ class ExposureTracker:
         notional: int,
         strategy_id: StrategyId,
         instrument_id: InstrumentId,
-        *,
         sign: int,
     ) -> None:
         slot = 0 if side == OrderSide.BUY else 1
@@ -131,7 +133,7 @@ class ExposureTracker:
         return self._instruments[instrument_id]
 
     def position(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> int:
-        return self._portfolio.position(strategy_id, instrument_id).qty
+        return self._portfolio.position_qty(strategy_id, instrument_id)
 
     def net_position(self, instrument_id: InstrumentId) -> int:
         return self._portfolio.net_position(instrument_id)
@@ -150,7 +152,7 @@ class ExposureTracker:
         return self._references.get(instrument_id)
 
     def equity(self, strategy_id: StrategyId | None) -> int:
-        return self._portfolio.equity(self._currency, strategy_id).raw
+        return self._portfolio.equity_raw(self._currency, strategy_id)
 
     def capital(self, strategy_id: StrategyId | None) -> int:
         if strategy_id is None and None not in self._capital:
@@ -174,7 +176,7 @@ class ExposureTracker:
             if reference is None:
                 continue
             for sid in strategies:
-                lots = self._portfolio.position(sid, instrument_id).qty
+                lots = self._portfolio.position_qty(sid, instrument_id)
                 if lots:
                     value = lots * reference[0] * instrument.unit_raw
                     total += abs(value) if gross else value

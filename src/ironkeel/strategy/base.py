@@ -293,11 +293,15 @@ class Strategy:
 
     def position(self, instrument: InstrumentId | str | None = None) -> Decimal:
         """The signed position (+ long, - short) in the instrument's units."""
-        target = self.get_instrument(instrument)
-        return self.ctx.position_lots(target.id) * target.size_increment
+        ctx = self.ctx
+        target = ctx.instruments[0] if instrument is None else self.get_instrument(instrument)
+        return ctx.position_lots(target.id) * target.size_increment
 
     def is_flat(self, instrument: InstrumentId | str | None = None) -> bool:
-        return self.ctx.position_lots(self.get_instrument(instrument).id) == 0
+        """True when the strategy holds nothing of the instrument (default: the first)."""
+        ctx = self.ctx  # the default instrument inline: strategies ask this on every bar
+        target = ctx.instruments[0] if instrument is None else self.get_instrument(instrument)
+        return ctx.position_lots(target.id) == 0
 
     def open_orders(self, instrument: InstrumentId | str | None = None) -> list[OrderInfo]:
         target = None if instrument is None else self.get_instrument(instrument).id

@@ -344,6 +344,8 @@ class StrategyHost:
         if slot is None or slot.status is not SlotStatus.RUNNING:
             return
         if type(event) is OrderFilled:
+            if not slot.hears_fills:
+                return
             fill: OrderFilled = event
             instrument = self.instruments[fill.instrument_id]
             view = Fill(
@@ -358,6 +360,8 @@ class StrategyHost:
                 ts=fill.ts_event,
             )
             self.call(slot, "on_fill", slot.strategy.on_fill, view)
+            return
+        if not slot.hears_orders:
             return
         order = self.oms.order(event.client_order_id)
         update = OrderUpdate(
@@ -406,7 +410,7 @@ class StrategyHost:
         now = self.clock.timestamp_ns()
         self.bus.send(CancelAllOrders(strategy_id=slot.strategy_id, ts_init=now))
         for instrument in slot.instruments:
-            lots = self.portfolio.position(slot.strategy_id, instrument.id).qty
+            lots = self.portfolio.position_qty(slot.strategy_id, instrument.id)
             if lots:
                 side = OrderSide.SELL if lots > 0 else OrderSide.BUY
                 init = slot.factory.create(

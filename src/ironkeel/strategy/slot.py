@@ -52,6 +52,11 @@ class Slot:
         self.currency = currency
         self.factory = OrderFactory(strategy_id, host.clock, seed)
         self.status = SlotStatus.READY
+        # Hooks are methods of the class: one the class leaves to the base (a no-op) is not
+        # worth a view per order event, so the host skips building it.
+        kind = type(strategy)
+        self.hears_orders = kind.on_order is not Strategy.on_order
+        self.hears_fills = kind.on_fill is not Strategy.on_fill
         self.failure: StrategyFailed | None = None
         self.timers: set[str] = set()
         self._log = logging.LoggerAdapter(
@@ -141,7 +146,7 @@ class Slot:
         )
 
     def position_lots(self, instrument_id: InstrumentId) -> int:
-        return self.host.portfolio.position(self._id, instrument_id).qty
+        return self.host.portfolio.position_qty(self._id, instrument_id)
 
     def open_orders(self, instrument_id: InstrumentId | None) -> list[OrderInfo]:
         result = []
