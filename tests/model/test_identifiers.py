@@ -174,3 +174,31 @@ def test_ids_made_by_one_maker_are_distinct_objects():
     first, second = make("T-1"), make("T-2")
     assert first is not second
     assert (first.value, second.value) == ("T-1", "T-2")
+
+
+@pytest.mark.parametrize("kind", [*STRING_IDS, ClientOrderId])
+def test_ids_cache_their_hash_and_made_copies_do_not_share_it(kind):
+    # Ids cache their hash (cache_hash=True); the fast makers copy a prototype, so a hash
+    # cached on the prototype or on an earlier copy must never carry over to a new id.
+    texts = (
+        [f"00000000-0000-4000-8000-{n:012x}" for n in range(50)]
+        if kind is ClientOrderId
+        else [f"V-{n}" for n in range(50)]
+    )
+    make = formatted_id_maker(kind)
+    made = []
+    for text in texts:
+        one = make(text)
+        hash(one)  # cache it before the next copy is made
+        made.append(one)
+    assert [hash(m) for m in made] == [hash(kind(t)) for t in texts]
+    table = {m: i for i, m in enumerate(made)}
+    assert [table[kind(t)] for t in texts] == list(range(50))
+    assert len({hash(m) for m in made}) == 50
+
+
+def test_client_order_ids_drawn_in_a_row_hash_apart():
+    rng = random.Random(11)
+    ids = [new_client_order_id(rng) for _ in range(200)]
+    assert len({hash(i) for i in ids}) == 200
+    assert all(hash(i) == hash(ClientOrderId(i.value)) for i in ids)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -345,3 +347,16 @@ def test_when_a_working_order_is_modified_then_on_order_hears_it_and_it_changes(
 def test_when_a_strategy_is_not_attached_then_its_context_is_a_state_error() -> None:
     with pytest.raises(StateError, match="the engine attaches it at start"):
         Scripted().position()
+
+
+def test_a_copy_or_pickle_of_an_unattached_strategy_is_unattached_and_can_be_attached() -> None:
+    for clone in (
+        copy.copy(Scripted()),
+        copy.deepcopy(Scripted()),
+        pickle.loads(pickle.dumps(Scripted())),
+    ):
+        with pytest.raises(StateError, match="the engine attaches it at start"):
+            clone.is_flat()
+    copied = copy.deepcopy(Scripted())
+    engine = run_engine({"copied": (copied, [BTC])}, [(BTC, BTC_BARS)])
+    assert copied.ctx is engine.host.slots[copied.id]

@@ -19,7 +19,7 @@ from ironkeel.model import (
     StrategyFailed,
     StrategyId,
 )
-from ironkeel.strategy import SlotStatus
+from ironkeel.strategy import SlotStatus, Strategy
 from tests._bars import MINUTE
 from tests.strategy._harness import (
     BTC,
@@ -264,3 +264,45 @@ def test_when_a_hosted_strategy_is_added_twice_under_one_name_then_it_is_refused
         build_engine({"a": (Scripted(), [BTC])}, DATA).host.add(
             StrategyId("a"), Scripted(), [BTC.id], BTC.quote_currency
         )
+
+
+class _BuysOnce(Strategy):
+    """Buys 0.1 on its first bar; defines neither on_order nor on_fill."""
+
+    bought = False
+
+    def on_bar(self, bar: Any) -> None:
+        if not self.bought:
+            self.bought = True
+            self.buy("0.1")
+
+
+class _HearsFills(_BuysOnce):
+    def on_start(self) -> None:
+        self.fills: list[Any] = []
+
+    def on_fill(self, fill: Any) -> None:
+        self.fills.append(fill)
+
+
+class _HearsOrders(_BuysOnce):
+    def on_start(self) -> None:
+        self.updates: list[str] = []
+
+    def on_order(self, update: Any) -> None:
+        self.updates.append(update.event)
+
+
+def test_when_a_class_leaves_a_hook_to_the_base_then_the_host_builds_no_view_for_it():
+    plain, fills, orders = _BuysOnce(), _HearsFills(), _HearsOrders()
+    engine = run_engine(
+        {"plain": (plain, [BTC]), "fills": (fills, [BTC]), "orders": (orders, [BTC])},
+        [(BTC, BTC_BARS)],
+    )
+    heard = {
+        str(sid): (slot.hears_orders, slot.hears_fills) for sid, slot in engine.host.slots.items()
+    }
+    assert heard == {"plain": (False, False), "fills": (False, True), "orders": (True, False)}
+    assert [f.quantity for f in fills.fills] == [Decimal("0.1")]
+    assert orders.updates == ["OrderAccepted"]  # the fill goes to on_fill, unheard here
+    assert all(engine.portfolio.position_qty(StrategyId(n), BTC.id) > 0 for n in heard)

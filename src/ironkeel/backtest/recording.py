@@ -22,29 +22,53 @@ __all__ = ["EquityRecorder", "FillRecorder", "SlippageLog"]
 
 
 class EquityRecorder:
-    """One row per distinct timestamp, kept as columns: ``ts`` and, in ``columns``, one list
-    per figure of ``[total, *per_strategy]`` in money raw units.
+    """The equity curve: one row per distinct timestamp of ``[total, *per_strategy]`` in money
+    raw units; an item at the time of the previous row overwrites that row.
 
-    Columns, not a list per row: a row costs three pointer appends instead of a list the
-    garbage collector would track for the rest of the run."""
+    Kept as changes: per figure, the rows where its value changed and the new values. While
+    nothing moves (a flat strategy) a row costs one timestamp and no new object; ``columns``
+    and ``rows`` rebuild the full curve once, at the end."""
 
     def __init__(self, read: EquityReader) -> None:
         self._read = read
-        self.ts: list[int] = []
-        self.columns: list[list[int]] = [[] for _ in range(len(read))]
+        self.ts: list[Any] = []  # the items' own timestamp objects: no new int per row
+        self._last: list[int] = read()
+        self._rows: list[list[int]] = [[] for _ in self._last]
+        self._values: list[list[int]] = [[] for _ in self._last]
 
     def __call__(self, item: Any) -> None:
-        ts: int = item.ts_init
-        row = self._read()
-        columns = self.columns
+        ts: Any = item.ts_init
         times = self.ts
-        if times and times[-1] == ts:
-            for index, value in enumerate(row):
-                columns[index][-1] = value
+        row = len(times)
+        if row and times[row - 1] == ts:
+            row -= 1
         else:
             times.append(ts)
-            for index, value in enumerate(row):
-                columns[index].append(value)
+        read = self._read
+        last = self._last
+        for index in range(len(last)):
+            value = read.value(index)
+            rows = self._rows[index]
+            if rows and value == last[index]:
+                continue
+            last[index] = value
+            if rows and rows[-1] == row:
+                self._values[index][-1] = value
+            else:
+                rows.append(row)
+                self._values[index].append(value)
+
+    @property
+    def columns(self) -> list[list[int]]:
+        """One list per figure, a value per row (each change carried forward)."""
+        result = []
+        for rows, values in zip(self._rows, self._values, strict=True):
+            column: list[int] = []
+            for k, start in enumerate(rows):
+                end = rows[k + 1] if k + 1 < len(rows) else len(self.ts)
+                column.extend([values[k]] * (end - start))
+            result.append(column)
+        return result
 
     def rows(self) -> list[tuple[int, ...]]:
         """The curve row by row: ``(total, *per_strategy)`` per timestamp."""

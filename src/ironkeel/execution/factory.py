@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Final
 
 from ironkeel.core.clock import Clock
 from ironkeel.model.enums import OrderSide, OrderType, TimeInForce
@@ -11,7 +12,7 @@ from ironkeel.model.identifiers import InstrumentId, StrategyId, new_client_orde
 
 __all__ = ["OrderFactory"]
 
-_MARKET = OrderType.MARKET
+_MARKET: Final = OrderType.MARKET
 
 
 class OrderFactory:

@@ -8,7 +8,7 @@ functions here only on the error path, so the checks cost nothing measurable.
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import Final, Protocol
 
 from ironkeel.model.errors import InvalidInputError
 
@@ -21,7 +21,7 @@ __all__ = [
     "non_finite",
 ]
 
-EXACT_EVERY = 1024
+EXACT_EVERY: Final = 1024
 """Running sums are recomputed exactly (``math.fsum``) every ``max(period, EXACT_EVERY)``
 updates, so rounding drift is bounded by that many steps however long the series is."""
 

@@ -16,16 +16,17 @@ from __future__ import annotations
 import math
 from collections import deque
 from math import sqrt
+from typing import Final
 
 from ironkeel.indicators._base import check_bar, check_period, check_positive, non_finite
 
 __all__ = ["ATR", "Bollinger", "RollingStd", "ZScore"]
 
-_STD_EXACT_EVERY = 64
+_STD_EXACT_EVERY: Final = 64
 """Rolling moments are recomputed exactly at least every this many updates (every
 ``period`` updates for longer windows)."""
 
-_COLLAPSE = 1e-4
+_COLLAPSE: Final = 1e-4
 """An update that shrinks the sum of squared deviations below this fraction of its previous
 value (a large value left, nearly equal ones remain) has lost ~4 digits to cancellation, so
 the moments are recomputed exactly then. That is O(period) but rare: on a random walk,

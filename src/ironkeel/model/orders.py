@@ -37,9 +37,9 @@ FULL: Final = "FullFill"
 PREVIOUS: Final = "previous"
 SAME: Final = "same"
 
-_OPEN_WORKING = (S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED)
+_OPEN_WORKING: Final = (S.ACCEPTED, S.TRIGGERED, S.PARTIALLY_FILLED)
 # A set: ``in`` hashes an enum member by identity, where a tuple compares it with each item.
-_PENDING = frozenset({S.PENDING_UPDATE, S.PENDING_CANCEL})
+_PENDING: Final = frozenset({S.PENDING_UPDATE, S.PENDING_CANCEL})
 _INITIALIZED: Final = S.INITIALIZED
 _ACCEPTED: Final = S.ACCEPTED
 #: The terminal states, as a set: ``status in CLOSED_STATES`` is the cheap form of

@@ -87,6 +87,10 @@ class EquityReader:
     def __call__(self) -> list[int]:
         return [balance.equity for balance in self._balances]
 
+    def value(self, index: int) -> int:
+        """The equity of one balance (``reader()[index]`` without building the list)."""
+        return self._balances[index].equity
+
 
 class Portfolio:
     """Books fills into per-account, per-strategy ledgers and marks them to market.
@@ -359,10 +363,20 @@ class Portfolio:
     ) -> int:
         """The strategy's signed open lots in the instrument (0 if it never traded it):
         ``position(...).qty`` without building a flat Position to say so."""
+        position = self.held(strategy_id, instrument_id, account_id)
+        return 0 if position is None else position._qty
+
+    def held(
+        self,
+        strategy_id: StrategyId,
+        instrument_id: InstrumentId,
+        account_id: AccountId | None = None,
+    ) -> Position | None:
+        """The strategy's live Position in the instrument, None if it never traded it.
+        Once it exists the portfolio keeps it (flat or not) and updates it in place."""
         self._mark(instrument_id, "instrument_id")
         ledger = self._account(account_id)._ledgers.get(strategy_id)
-        position = None if ledger is None else ledger._positions.get(instrument_id)
-        return 0 if position is None else position._qty
+        return None if ledger is None else ledger._positions.get(instrument_id)
 
     def mark_px(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
         """The instrument's mark in ticks as (for longs, for shorts); None before any price.

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
+from typing import Final
 
 import msgspec
 
@@ -25,7 +26,12 @@ from ironkeel.risk.config import RiskConfig, StrategyInstrumentLimits, StrategyL
 
 __all__ = ["HALVED_FIELDS", "scaled_config"]
 
-HALVED_FIELDS = ("max_order_notional", "max_gross_exposure", "max_net_exposure", "max_leverage")
+HALVED_FIELDS: Final = (
+    "max_order_notional",
+    "max_gross_exposure",
+    "max_net_exposure",
+    "max_leverage",
+)
 
 
 def _scale(value: Decimal | None, factor: Fraction, step: Decimal | None = None) -> Decimal | None:

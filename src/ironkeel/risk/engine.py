@@ -379,12 +379,11 @@ class RiskEngine:
         if limits is not None:
             limits.on_time(equities[1:], ts_ns)
         strategies_total = 0
-        index = 0  # a counter, not enumerate(start=1): that is a generic call when compiled
-        for strategy_id, breaker in self._strategy_breakers:
-            index += 1
-            equity = equities[index]
+        # enumerate without start: compiled, only that form is a native loop
+        for index, (strategy_id, breaker) in enumerate(self._strategy_breakers):
+            equity = equities[index + 1]
             strategies_total += equity
-            if equity != last[index]:
+            if equity != last[index + 1]:
                 transitions = breaker.evaluate(equity, ts_ns)
                 if transitions:
                     self._handle(transitions, (strategy_id,))

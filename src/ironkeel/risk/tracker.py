@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from ironkeel.core.clock import Clock
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
@@ -27,7 +27,7 @@ from ironkeel.portfolio import Portfolio
 __all__ = ["ExposureTracker"]
 
 _Key = tuple[StrategyId | None, InstrumentId]
-RECENT = 64
+RECENT: Final = 64
 
 
 class ExposureTracker:
@@ -88,7 +88,7 @@ class ExposureTracker:
         old = self._contribution.pop(cid, None)
         if old is not None:  # unpacked by hand: a star call is a generic call when compiled
             side, lots, notional, strategy_id, instrument_id = old
-            self._add(side, lots, notional, strategy_id, instrument_id, -1)
+            self._add(side, lots, notional, strategy_id, instrument_id, sign=-1)
         leaves = order.leaves_qty if order.is_open else 0
         if leaves:
             instrument = self._instruments[order.instrument_id]
@@ -101,7 +101,7 @@ class ExposureTracker:
             self._contribution[cid] = (
                 side, leaves, notional, order.strategy_id, order.instrument_id
             )  # fmt: skip
-            self._add(side, leaves, notional, order.strategy_id, order.instrument_id, 1)
+            self._add(side, leaves, notional, order.strategy_id, order.instrument_id, sign=1)
 
     def _add(
         self,
@@ -110,6 +110,7 @@ class ExposureTracker:
         notional: int,
         strategy_id: StrategyId,
         instrument_id: InstrumentId,
+        *,
         sign: int,
     ) -> None:
         slot = 0 if side == OrderSide.BUY else 1

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from ironkeel.model.book import OrderBook
 from ironkeel.model.enums import OrderSide, OrderType, TimeInForce
@@ -54,6 +54,28 @@ Number = Decimal | int | str | float
 _TIF = {t.value: t for t in TimeInForce}
 
 
+class _Detached:
+    """The context of a strategy the engine has not attached: every use is refused. One
+    instance; copies and pickles of a strategy keep referring to it."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # protocol lookups (copy, pickle) are not uses
+            raise AttributeError(name)
+        raise StateError("the strategy is not running: the engine attaches it at start")
+
+    def __copy__(self) -> _Detached:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Detached:
+        return self
+
+    def __reduce__(self) -> str:
+        return "_DETACHED"
+
+
+_DETACHED = cast("StrategyContext", _Detached())
+
+
 class Strategy:
     """Subclass it, declare parameters as annotated class attributes, override hooks."""
 
@@ -68,7 +90,9 @@ class Strategy:
         self.params: dict[str, Any] = parse_params(type(self), params, self.param_specs)
         for name, value in self.params.items():
             setattr(self, name, value)
-        self._ctx: StrategyContext | None = None
+        #: What the strategy acts through; until the engine attaches one, a context that
+        #: refuses every use (a plain attribute, not a property: helpers read it per call).
+        self.ctx: StrategyContext = _DETACHED
 
     # --- lifecycle hooks (override what you need) --------------------------------------
 
@@ -103,15 +127,9 @@ class Strategy:
 
     def attach(self, context: StrategyContext) -> None:
         """Called by the host before ``on_start``; a strategy is attached once."""
-        if self._ctx is not None:
+        if not isinstance(self.ctx, _Detached):
             raise StateError(f"strategy {context.strategy_id} is already attached")
-        self._ctx = context
-
-    @property
-    def ctx(self) -> StrategyContext:
-        if self._ctx is None:
-            raise StateError("the strategy is not running: the engine attaches it at start")
-        return self._ctx
+        self.ctx = context
 
     # --- identity, time, logging --------------------------------------------------------
 

@@ -15,6 +15,7 @@ from ironkeel.model.events import StrategyFailed, TimeEvent
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
+from ironkeel.portfolio.position import Position
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.context import OrderRequest
 from ironkeel.strategy.views import OrderInfo
@@ -59,6 +60,7 @@ class Slot:
         self.hears_fills = kind.on_fill is not Strategy.on_fill
         self.failure: StrategyFailed | None = None
         self.timers: set[str] = set()
+        self._held: dict[InstrumentId, Position] = {}
         self._log = logging.LoggerAdapter(
             logging.getLogger(f"ironkeel.strategy.{strategy_id}"), {"strategy": str(strategy_id)}
         )
@@ -146,7 +148,13 @@ class Slot:
         )
 
     def position_lots(self, instrument_id: InstrumentId) -> int:
-        return self.host.portfolio.position_qty(self._id, instrument_id)
+        position = self._held.get(instrument_id)
+        if position is None:  # kept once it exists: the portfolio updates it in place
+            position = self.host.portfolio.held(self._id, instrument_id)
+            if position is None:
+                return 0
+            self._held[instrument_id] = position
+        return position.qty
 
     def open_orders(self, instrument_id: InstrumentId | None) -> list[OrderInfo]:
         result = []

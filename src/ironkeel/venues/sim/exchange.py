@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Final
 
 from ironkeel.core.clock import Clock
 from ironkeel.model.book import OrderBook
@@ -81,10 +82,10 @@ from ironkeel.venues.sim.slippage import NoSlippage, SlipContext, SlippageModel
 
 __all__ = ["SimulatedExchange"]
 
-_OUTAGE = "venue outage"
+_OUTAGE: Final = "venue outage"
 # Members read once: an enum member read through its class costs ~100 ns in CPython 3.11.
-_GTD = TimeInForce.GTD
-_DAY = TimeInForce.DAY
+_GTD: Final = TimeInForce.GTD
+_DAY: Final = TimeInForce.DAY
 _tuple_new = tuple.__new__
 
 

@@ -9,6 +9,7 @@ the venue's net position, the trade id ("T-1", "T-2", ... per exchange) and the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from ironkeel.core.clock import Clock
 from ironkeel.model.commands import CancelOrder, ModifyOrder
@@ -34,14 +35,14 @@ from ironkeel.venues.sim.slippage import NoSlippage, SlipContext, SlippageModel
 __all__ = ["Executor"]
 
 # Members read once: an enum member read through its class costs ~100 ns in CPython 3.11.
-_TAKER = LiquiditySide.TAKER
-_ACCEPTED = OrderStatus.ACCEPTED
-_FILLED = OrderStatus.FILLED
-_PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
-_CANCELED = OrderStatus.CANCELED
-_EXPIRED = OrderStatus.EXPIRED
-_TRIGGERED = OrderStatus.TRIGGERED
-_REJECTED = OrderStatus.REJECTED
+_TAKER: Final = LiquiditySide.TAKER
+_ACCEPTED: Final = OrderStatus.ACCEPTED
+_FILLED: Final = OrderStatus.FILLED
+_PARTIALLY_FILLED: Final = OrderStatus.PARTIALLY_FILLED
+_CANCELED: Final = OrderStatus.CANCELED
+_EXPIRED: Final = OrderStatus.EXPIRED
+_TRIGGERED: Final = OrderStatus.TRIGGERED
+_REJECTED: Final = OrderStatus.REJECTED
 
 
 class Executor:

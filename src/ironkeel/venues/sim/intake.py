@@ -14,6 +14,7 @@ order would not take liquidity, i.e. a buy's limit is below the reference ask
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from ironkeel.model.commands import ModifyOrder
 from ironkeel.model.enums import OrderType
@@ -28,8 +29,8 @@ from ironkeel.venues.sim.records import SimOrder
 
 __all__ = ["check_exchange_arguments", "modify_rejection", "order_rejection"]
 
-_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
-_STOPS = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
+_PRICED: Final = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+_STOPS: Final = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 
 
 def _quantity_problem(instrument: Instrument, quantity: int) -> str | None:

@@ -57,9 +57,9 @@ __all__ = ["all_plain_market", "fill_at_start", "match_levels", "match_path", "o
 _TRIGGER: Final = 0
 _FILL: Final = 1
 _KILL: Final = 2
-_MAKER = LiquiditySide.MAKER
-_TAKER = LiquiditySide.TAKER
-_CANCELED = OrderStatus.CANCELED
+_MAKER: Final = LiquiditySide.MAKER
+_TAKER: Final = LiquiditySide.TAKER
+_CANCELED: Final = OrderStatus.CANCELED
 
 Action = tuple[Position, int, int, LiquiditySide]
 
