@@ -349,8 +349,9 @@ def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
     recorder = engine.equity
     assert recorder is not None
     ts = np.array(recorder.ts, dtype=np.int64)
+    curve_columns = recorder.columns  # rebuilt from the changes once, used twice below
     curve = (
-        np.array(recorder.columns, dtype=object).T.astype(np.float64) / 1e12
+        np.array(curve_columns, dtype=object).T.astype(np.float64) / 1e12
         if recorder.ts
         else np.zeros((0, 1 + len(ids)))
     )
@@ -429,7 +430,7 @@ def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
     columns = ["ts_ns", "time", "equity", *[f"equity_{s}" for s in ids]]
     equity_rows = [
         [t, iso(t), *(money_text(v) for v in row)]
-        for t, row in zip(recorder.ts, recorder.rows(), strict=True)
+        for t, *row in zip(recorder.ts, *curve_columns, strict=True)
     ]
     risk_rows = (
         []

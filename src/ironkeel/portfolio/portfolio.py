@@ -81,9 +81,6 @@ class EquityReader:
     def __init__(self, balances: list[Balance]) -> None:
         self._balances = balances
 
-    def __len__(self) -> int:
-        return len(self._balances)
-
     def __call__(self) -> list[int]:
         return [balance.equity for balance in self._balances]
 
@@ -347,12 +344,10 @@ class Portfolio:
         account_id: AccountId | None = None,
     ) -> Position:
         """The strategy's position in the instrument (a flat one if it never traded it)."""
-        mark = self._mark(instrument_id, "instrument_id")
-        account = self._account(account_id)
-        ledger = account._ledgers.get(strategy_id)
-        position = None if ledger is None else ledger._positions.get(instrument_id)
+        position = self.held(strategy_id, instrument_id, account_id)
         if position is None:
-            return Position(mark.instrument, strategy_id, account.account_id)
+            instrument = self._mark(instrument_id, "instrument_id").instrument
+            return Position(instrument, strategy_id, self._account(account_id).account_id)
         return position
 
     def position_qty(

@@ -47,8 +47,7 @@ from ironkeel.model.events import (
 from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency
-from ironkeel.portfolio import Portfolio
-from ironkeel.portfolio.portfolio import EquityReader
+from ironkeel.portfolio.portfolio import EquityReader, Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet

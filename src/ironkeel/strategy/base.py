@@ -311,15 +311,12 @@ class Strategy:
 
     def position(self, instrument: InstrumentId | str | None = None) -> Decimal:
         """The signed position (+ long, - short) in the instrument's units."""
-        ctx = self.ctx
-        target = ctx.instruments[0] if instrument is None else self.get_instrument(instrument)
-        return ctx.position_lots(target.id) * target.size_increment
+        target = self.get_instrument(instrument)
+        return self.ctx.position_lots(target.id) * target.size_increment
 
     def is_flat(self, instrument: InstrumentId | str | None = None) -> bool:
         """True when the strategy holds nothing of the instrument (default: the first)."""
-        ctx = self.ctx  # the default instrument inline: strategies ask this on every bar
-        target = ctx.instruments[0] if instrument is None else self.get_instrument(instrument)
-        return ctx.position_lots(target.id) == 0
+        return self.ctx.position_lots(self.get_instrument(instrument).id) == 0
 
     def open_orders(self, instrument: InstrumentId | str | None = None) -> list[OrderInfo]:
         target = None if instrument is None else self.get_instrument(instrument).id

@@ -14,6 +14,7 @@ from ironkeel.model.errors import InvalidInputError, StateError
 from ironkeel.model.events import StrategyFailed, TimeEvent
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
+from ironkeel.model.orders import Order
 from ironkeel.model.values import Currency, Money
 from ironkeel.portfolio.position import Position
 from ironkeel.strategy.base import Strategy
@@ -108,11 +109,7 @@ class Slot:
         trigger_price: int | None,
     ) -> None:
         self._check_running()
-        order = self.host.oms.order(client_order_id)
-        if order is None or order.strategy_id != self._id:
-            raise InvalidInputError(
-                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
-            )
+        order = self._own_order(client_order_id)
         self.host.bus.send(
             ModifyOrder(
                 strategy_id=self._id,
@@ -126,11 +123,7 @@ class Slot:
         )
 
     def cancel(self, client_order_id: ClientOrderId) -> None:
-        order = self.host.oms.order(client_order_id)
-        if order is None or order.strategy_id != self._id:
-            raise InvalidInputError(
-                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
-            )
+        order = self._own_order(client_order_id)
         self.host.bus.send(
             CancelOrder(
                 strategy_id=self._id,
@@ -139,6 +132,15 @@ class Slot:
                 ts_init=self.now_ns(),
             )
         )
+
+    def _own_order(self, client_order_id: ClientOrderId) -> Order:
+        """The strategy's own order with this id, or the error that says it is not one."""
+        order = self.host.oms.order(client_order_id)
+        if order is None or order.strategy_id != self._id:
+            raise InvalidInputError(
+                "order_id", str(client_order_id), "is not an order of this strategy", "check it"
+            )
+        return order
 
     def cancel_all(self, instrument_id: InstrumentId | None) -> None:
         self.host.bus.send(
