@@ -258,11 +258,13 @@ class BacktestEngine:
             self.loop.subscribe(key, venue_handler)
             if mark_handler is not None:
                 self.loop.subscribe(key, mark_handler)
-            if risk is not None:  # the price strategies act on is the risk reference too
-                self.loop.subscribe(key, risk.tracker.on_data)
+            # The price strategies act on is the risk reference too.
+            reference = None if risk is None else risk.tracker.handler(items[0])
+            if reference is not None:
+                self.loop.subscribe(key, reference)
             host.subscribe(key, items[0])
             if risk is not None:
-                self.loop.subscribe(key, risk.on_data)
+                self.loop.subscribe(key, risk.handler(items[0]))
             if self.equity is not None:
                 self.loop.subscribe(key, self.equity)
 

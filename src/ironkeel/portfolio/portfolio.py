@@ -82,6 +82,11 @@ class EquityReader:
         self._balances = balances
 
     def __call__(self) -> list[int]:
+        return self.values()
+
+    def values(self) -> list[int]:
+        """``reader()`` as a method: compiled callers call it natively (``__call__`` is a
+        generic call)."""
         return [balance.equity for balance in self._balances]
 
     def value(self, index: int) -> int:

@@ -293,13 +293,18 @@ class DrawdownBreaker:
 
     # --- the hot path -----------------------------------------------------------------
 
-    # One flat function on purpose: each helper call would cost ~70 ns on the hot path.
-    def evaluate(self, equity: object, now: object) -> tuple[BreakerTransition, ...]:  # noqa: PLR0912
+    def evaluate(self, equity: object, now: object) -> tuple[BreakerTransition, ...]:
         """Take a new equity (int raw) at ``now`` (int ns) into account; return the
         transitions it caused (usually none). Typed ``object`` and checked here, so a float
         is refused with the field named also when compiled."""
         equity_raw = equity if type(equity) is int else _check_int("equity_raw", equity)
         ts_ns = now if type(now) is int else _check_int("ts_ns", now)
+        return self.observe(equity_raw, ts_ns)
+
+    # One flat function on purpose: each helper call would cost ~70 ns on the hot path.
+    def observe(self, equity_raw: int, ts_ns: int) -> tuple[BreakerTransition, ...]:  # noqa: PLR0912
+        """``evaluate`` for a caller that holds exact ints already (the risk engine): no
+        argument checks, no boxing when compiled."""
         if ts_ns < self._fast_until and self._fast_lo < equity_raw <= self._fast_hi:
             # Same day (and rolling-HWM session), no new peak, no transition: bookkeeping only.
             self._last_equity = equity_raw

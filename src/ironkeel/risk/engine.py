@@ -6,7 +6,7 @@
   (``ControlSet``); a denial becomes ``OrderDenied`` with the control's reason code,
   delivered to the strategy's ``on_order`` and logged; an approved order goes to the OMS.
   Cancels go straight to the OMS: they only ever reduce risk.
-- **Post-trade**: after every market-data item (the engine subscribes ``on_data`` last)
+- **Post-trade**: after every market-data item (``handler`` is subscribed last)
   and every fill, the strategy, portfolio and platform drawdown breakers are evaluated on
   the equity that changed, in exact integers. A WARNING is an alert; a trip is acted on
   exactly once: the strategy (strategy breaker), every strategy (portfolio breaker) or the
@@ -27,7 +27,7 @@ Backtest, paper and live use this same class; only the clock and the venue diffe
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, Final
 
@@ -115,11 +115,12 @@ class RiskEngine:
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
         self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
         self._read: EquityReader | None = None
-        self._last: Sequence[int | None] = []
+        self._watched: list[_Watched] = []  # the strategy breakers, in the reader's order
+        self._total = _Watched(StrategyId("platform"), None, 0)  # the total: no breaker
         self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
         self.tripwires = Tripwires(settings)
-        self._last_data = self.tripwires.last_data  # written on every item
+        self._kill_on_gap = bool(settings.kill_on_data_gap)
         #: Plans of latched breakers restored from the journal, started on the first fill.
         self._resume: dict[StrategyId, tuple[str, tuple[StrategyId, ...], str]] = {}
         self.halted: str | None = None
@@ -203,7 +204,10 @@ class RiskEngine:
                     self.disabled.setdefault(strategy_id, why)
                 self._restored(breaker, self._all_ids)
         self._read = self._portfolio.equity_reader(self.currency, self._all_ids)
-        self._last = [None] * (1 + len(self._strategy_breakers))
+        self._watched = [
+            _Watched(strategy_id, breaker, index + 1)
+            for index, (strategy_id, breaker) in enumerate(self._strategy_breakers)
+        ]
         self._audit_append(
             "config_change", "risk", "risk-config", {"controls_digest": self._controls.digest}
         )
@@ -292,18 +296,23 @@ class RiskEngine:
 
     # --- post-trade -------------------------------------------------------------------------
 
-    def on_data(self, item: Any) -> None:
-        """After an item is handled (strategies included): the breakers and the data checks
-        (a loop handler). The reference price is taken earlier, by ``tracker.on_data``
-        subscribed before the strategies, so their orders are checked at the price they
-        saw."""
-        if type(item) is Bar:
-            self._last_data[item.bar_type.instrument_id] = item.ts_event
-            if self.settings.kill_on_data_gap and (gap := self.tripwires.gap(item)):
-                self._auto_kill(item.bar_type.instrument_id, gap)
-        else:
-            self._last_data[item.instrument_id] = item.ts_event
-        self.evaluate(item.ts_init)
+    def handler(self, sample: Any) -> Callable[[Any], None]:
+        """The loop handler of a stream whose items look like ``sample``, subscribed after
+        the strategies: it notes the time of the instrument's latest data, checks a bar
+        stream for gaps (``kill_on_data_gap``) and evaluates the breakers. The reference
+        price is taken earlier, by ``tracker.handler``."""
+        instrument = self._instruments.get(sample.instrument_id)
+        key = sample.instrument_id if instrument is None else instrument.id  # one key object
+        if type(sample) is Bar and self._kill_on_gap:
+            return _AfterBar(self, key)
+        return _AfterData(self, key)
+
+    def on_gap(self, instrument_id: InstrumentId, bar: Bar) -> None:
+        """A bar of ``instrument_id`` arrived: the automatic kill switch if bars are missing
+        before it."""
+        gap = self.tripwires.gap(bar)
+        if gap:
+            self._auto_kill(instrument_id, gap)
 
     def _rebuilt(self, controls: ControlSet, change: dict[str, Any], ts_ns: int) -> None:
         """The limits in force changed (allocation, correlation or volatility): audit it."""
@@ -369,30 +378,38 @@ class RiskEngine:
         read = self._read
         if read is None:
             return
-        equities = read()
-        last = self._last
-        if equities == last:
+        if not self._any_moved(read):
             return
-        self._last = equities
+        total = self._total
+        total.last = read.value(0)
+        total.seen = True
         limits = self.limits
-        if limits is not None:
-            limits.on_time(equities[1:], ts_ns)
+        if limits is not None and ts_ns >= limits.next_day_ns:
+            limits.on_time(read.values(), ts_ns)
         strategies_total = 0
-        # enumerate without start: compiled, only that form is a native loop
-        for index, (strategy_id, breaker) in enumerate(self._strategy_breakers):
-            equity = equities[index + 1]
+        for watched in self._watched:
+            equity = read.value(watched.index)
             strategies_total += equity
-            if equity != last[index + 1]:
-                transitions = breaker.evaluate(equity, ts_ns)
-                if transitions:
-                    self._handle(transitions, (strategy_id,))
+            if watched.moved(read):
+                watched.last = equity
+                watched.seen = True
+                breaker = watched.breaker
+                if breaker is not None:
+                    transitions = breaker.observe(equity, ts_ns)
+                    if transitions:
+                        self._handle(transitions, watched.scope)
                 if limits is not None:
-                    limits.on_equity(strategy_id, equity, ts_ns)
+                    limits.on_equity(watched.strategy_id, equity, ts_ns)
         for breaker in self._aggregate:
-            equity = equities[0] if breaker.level == "platform" else strategies_total
-            transitions = breaker.evaluate(equity, ts_ns)
+            equity = total.last if breaker.level == "platform" else strategies_total
+            transitions = breaker.observe(equity, ts_ns)
             if transitions:
                 self._handle(transitions, self._all_ids)
+
+    def _any_moved(self, read: EquityReader) -> bool:
+        if self._total.moved(read):
+            return True
+        return any(watched.moved(read) for watched in self._watched)
 
     def _handle(
         self, transitions: tuple[BreakerTransition, ...], scope: tuple[StrategyId, ...]
@@ -598,3 +615,50 @@ class RiskEngine:
             return
         when = self._clock.timestamp_ns() if ts_ns is None else ts_ns
         self._audit.append(kind, ts_ns=when, actor=actor, subject=subject, payload=payload)
+
+
+class _Watched:
+    """A figure of the equity reader the engine evaluates on change: a strategy's equity
+    and its breaker, or (no breaker) the platform total. Plain ints, so a compiled
+    comparison allocates nothing."""
+
+    __slots__ = ("breaker", "index", "last", "scope", "seen", "strategy_id")
+
+    def __init__(
+        self, strategy_id: StrategyId, breaker: DrawdownBreaker | None, index: int
+    ) -> None:
+        self.strategy_id = strategy_id
+        self.scope = (strategy_id,)
+        self.breaker = breaker
+        self.index = index  # in the reader's figures
+        self.last = 0
+        self.seen = False  # the first evaluation always counts as a change
+
+    def moved(self, read: EquityReader) -> bool:
+        return not self.seen or read.value(self.index) != self.last
+
+
+class _AfterData:
+    """``RiskEngine.handler`` for one stream: the latest data time, then the breakers."""
+
+    __slots__ = ("_engine", "_key", "_last_data")
+
+    def __init__(self, engine: RiskEngine, key: InstrumentId) -> None:
+        self._engine = engine
+        self._key = key
+        self._last_data = engine.tripwires.last_data
+
+    def __call__(self, item: Any) -> None:
+        self._last_data[self._key] = item.ts_event
+        self._engine.evaluate(item.ts_init)
+
+
+class _AfterBar(_AfterData):
+    """``_AfterData`` for a bar stream checked for gaps."""
+
+    __slots__ = ()
+
+    def __call__(self, item: Any) -> None:
+        self._last_data[self._key] = item.ts_event
+        self._engine.on_gap(self._key, item)
+        self._engine.evaluate(item.ts_init)

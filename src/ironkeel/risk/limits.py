@@ -63,6 +63,8 @@ class LimitScaler:
         self._guard: CorrelationGuard | None = None
         self._vol: dict[StrategyId, VolatilityTarget] = {}
         self._day = -1  # no day yet (timestamps are >= 0)
+        #: The first ns of the next UTC day: ``on_time`` has work only from then on.
+        self.next_day_ns = 0
         self._day_start: dict[StrategyId, int] = {}
         self.scales: dict[StrategyId, Fraction] = {}
         self.deleveraged: frozenset[StrategyId] = frozenset()
@@ -95,13 +97,17 @@ class LimitScaler:
         return self._rebuild(ts_ns)
 
     def on_time(self, equities: Sequence[int], ts_ns: int) -> bool:
-        """Called with every strategy's equity (in ``start``'s order) on each evaluation; at
-        a UTC day boundary the daily returns feed the volatility targets. True if rebuilt."""
+        """Called on each evaluation with the equity reader's figures (``[total, *per
+        strategy]``, strategies in ``start``'s order); at a UTC day boundary the daily
+        returns feed the volatility targets. True if the controls were rebuilt. Before
+        ``next_day_ns`` there is nothing to do (the engine checks that first)."""
         day = ts_ns // NANOS_PER_DAY
         if day == self._day:
             return False
         self._day = day
-        for strategy_id, equity in zip(self._strategies, equities, strict=True):
+        self.next_day_ns = (day + 1) * NANOS_PER_DAY
+        for index, strategy_id in enumerate(self._strategies):
+            equity = equities[index + 1]
             start = self._day_start.get(strategy_id)
             self._day_start[strategy_id] = equity
             if start and start > 0:

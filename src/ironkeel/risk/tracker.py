@@ -11,7 +11,7 @@ down to the tick) with its time; positions, equity and capital come from the por
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 from ironkeel.core.clock import Clock
@@ -23,14 +23,78 @@ from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
+from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ExposureTracker"]
 
 _Key = tuple[StrategyId | None, InstrumentId]
 RECENT: Final = 64
+BUY: Final = OrderSide.BUY
 
 
-class ExposureTracker:
+class _Book:
+    """The running totals an order of one (strategy, instrument) counts in: working lots
+    of the strategy and of all strategies in the instrument, working notional of the
+    strategy and of all strategies; each ``[buy, sell]``."""
+
+    __slots__ = ("all_lots", "all_money", "lots", "money")
+
+    def __init__(
+        self, lots: list[int], all_lots: list[int], money: list[int], all_money: list[int]
+    ) -> None:
+        self.lots = lots
+        self.all_lots = all_lots
+        self.money = money
+        self.all_money = all_money
+
+
+class _Share:
+    """One working order's part of its book's totals: its side, leaves and notional."""
+
+    __slots__ = ("book", "lots", "notional", "slot")
+
+    def __init__(self, slot: int, lots: int, notional: int, book: _Book) -> None:
+        self.slot = slot  # 0 buy, 1 sell
+        self.lots = lots
+        self.notional = notional
+        self.book = book
+
+    def count(self, sign: int) -> None:
+        """Add (sign 1) or remove (sign -1) this share from the totals."""
+        slot, book = self.slot, self.book
+        lots, notional = sign * self.lots, sign * self.notional
+        book.lots[slot] += lots
+        book.all_lots[slot] += lots
+        book.money[slot] += notional
+        book.all_money[slot] += notional
+
+
+class _BarPrice:
+    __slots__ = ("_key", "_references")
+
+    def __init__(self, references: dict[InstrumentId, tuple[int, int]], key: InstrumentId) -> None:
+        self._references = references
+        self._key = key
+
+    def __call__(self, bar: Any) -> None:
+        self._references[self._key] = (bar.close, bar.ts_event)
+
+
+class _TradePrice(_BarPrice):
+    __slots__ = ()
+
+    def __call__(self, trade: Any) -> None:
+        self._references[self._key] = (trade.price, trade.ts_event)
+
+
+class _QuotePrice(_BarPrice):
+    __slots__ = ()
+
+    def __call__(self, quote: Any) -> None:
+        self._references[self._key] = ((quote.bid + quote.ask) // 2, quote.ts_event)
+
+
+class ExposureTracker(PreTradeView):
     """Implements ``PreTradeView`` over the live engine (see the module doc)."""
 
     def __init__(
@@ -49,22 +113,29 @@ class ExposureTracker:
         self._order_of = order_of  # ClientOrderId -> Order | None (the OMS's lookup)
         self._lots: dict[_Key, list[int]] = {}
         self._notional: dict[StrategyId | None, list[int]] = {}
-        self._contribution: dict[ClientOrderId, tuple[int, int, int, StrategyId, InstrumentId]] = {}
+        self._contribution: dict[ClientOrderId, _Share] = {}
+        self._books: dict[tuple[StrategyId, InstrumentId], _Book] = {}
         self._references: dict[InstrumentId, tuple[int, int]] = {}
         self._recent: dict[StrategyId, deque[OrderInitialized]] = {}
         self._capital: dict[StrategyId | None, int] = {}
 
     # --- feeding ----------------------------------------------------------------------------
 
-    def on_data(self, item: Any) -> None:
-        """Remember the item's price as its instrument's reference (a loop handler)."""
-        kind = type(item)
+    def handler(self, sample: Any) -> Callable[[Any], None] | None:
+        """The loop handler of a stream whose items look like ``sample``: it keeps the
+        instrument's reference price (a bar's close, a trade's price, a quote's mid
+        rounded down). Subscribe it before the strategies, so their orders are checked
+        at the price they saw. None for data that carries no price (book updates)."""
+        instrument = self._instruments.get(sample.instrument_id)
+        key = sample.instrument_id if instrument is None else instrument.id  # one key object
+        kind = type(sample)
         if kind is Bar:
-            self._references[item.bar_type.instrument_id] = (item.close, item.ts_event)
-        elif kind is TradeTick:
-            self._references[item.instrument_id] = (item.price, item.ts_event)
-        elif kind is QuoteTick:
-            self._references[item.instrument_id] = ((item.bid + item.ask) // 2, item.ts_event)
+            return _BarPrice(self._references, key)
+        if kind is TradeTick:
+            return _TradePrice(self._references, key)
+        if kind is QuoteTick:
+            return _QuotePrice(self._references, key)
+        return None
 
     def on_order_event(self, event: OrderEvent) -> None:
         """Refresh the contribution of the event's order to the working totals."""
@@ -85,45 +156,49 @@ class ExposureTracker:
 
     def _set(self, order: Order) -> None:
         cid = order.client_order_id
-        old = self._contribution.pop(cid, None)
-        if old is not None:  # unpacked by hand: a star call is a generic call when compiled
-            side, lots, notional, strategy_id, instrument_id = old
-            self._add(side, lots, notional, strategy_id, instrument_id, sign=-1)
+        share = self._contribution.get(cid)
         leaves = order.leaves_qty if order.is_open else 0
-        if leaves:
-            instrument = self._instruments[order.instrument_id]
-            price = order.price
-            if price is None:
-                reference = self._references.get(order.instrument_id)
-                price = reference[0] if reference is not None else 0
-            notional = leaves * abs(price) * instrument.unit_raw
-            side = int(order.side)
-            self._contribution[cid] = (
-                side, leaves, notional, order.strategy_id, order.instrument_id
-            )  # fmt: skip
-            self._add(side, leaves, notional, order.strategy_id, order.instrument_id, sign=1)
+        if not leaves:
+            if share is not None:
+                del self._contribution[cid]
+                share.count(-1)
+            return
+        price = order.price
+        if price is None:
+            reference = self._references.get(order.instrument_id)
+            price = reference[0] if reference is not None else 0
+        notional = leaves * abs(price) * self._instruments[order.instrument_id].unit_raw
+        if share is None:
+            book = self._book(order.strategy_id, order.instrument_id)
+            share = _Share(0 if order.side is BUY else 1, leaves, notional, book)
+            self._contribution[cid] = share
+        elif share.lots == leaves and share.notional == notional:
+            return  # most events (accepted, triggered...) change nothing
+        else:
+            share.count(-1)
+            share.lots = leaves
+            share.notional = notional
+        share.count(1)
 
-    def _add(
-        self,
-        side: int,
-        lots: int,
-        notional: int,
-        strategy_id: StrategyId,
-        instrument_id: InstrumentId,
-        *,
-        sign: int,
-    ) -> None:
-        slot = 0 if side == OrderSide.BUY else 1
-        for key in ((strategy_id, instrument_id), (None, instrument_id)):
-            totals = self._lots.get(key)
-            if totals is None:
-                totals = self._lots[key] = [0, 0]
-            totals[slot] += sign * lots
-        for scope in (strategy_id, None):
-            money = self._notional.get(scope)
-            if money is None:
-                money = self._notional[scope] = [0, 0]
-            money[slot] += sign * notional
+    def _book(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Book:
+        """The four totals an order of ``strategy_id`` in ``instrument_id`` counts in."""
+        key = (strategy_id, instrument_id)
+        book = self._books.get(key)
+        if book is None:
+            book = self._books[key] = _Book(
+                self._totals(self._lots, key),
+                self._totals(self._lots, (None, instrument_id)),
+                self._totals(self._notional, strategy_id),
+                self._totals(self._notional, None),
+            )
+        return book
+
+    @staticmethod
+    def _totals(where: dict[Any, list[int]], key: object) -> list[int]:
+        totals = where.get(key)
+        if totals is None:
+            totals = where[key] = [0, 0]
+        return totals
 
     # --- PreTradeView -----------------------------------------------------------------------
 

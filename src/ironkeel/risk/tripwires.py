@@ -23,7 +23,8 @@ class Tripwires:
 
     def __init__(self, settings: BreakerSettings) -> None:
         self._max_slippage_bps = settings.max_slippage_bps
-        self._slippage = Fraction(settings.max_slippage_bps) / 10_000
+        slippage = Fraction(settings.max_slippage_bps) / 10_000
+        self._slip_num, self._slip_den = slippage.numerator, slippage.denominator  # ints
         self._stale_ns = int(settings.stale_data_s * 1_000_000_000)
         self._sent_at: dict[ClientOrderId, int] = {}  # reference ticks when an order was sent
         self._last_bar: dict[BarType, int] = {}
@@ -42,7 +43,7 @@ class Tripwires:
         if reference is None or reference <= 0:
             return None
         adverse = (fill.last_px - reference) * fill.side  # > 0: worse than the reference
-        if adverse * self._slippage.denominator <= self._slippage.numerator * reference:
+        if adverse * self._slip_den <= self._slip_num * reference:
             return None
         instrument = instrument_of(fill.instrument_id)
         return (

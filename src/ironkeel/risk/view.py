@@ -21,7 +21,6 @@ reference price; the controls that bound exposure add the working orders themsel
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 from ironkeel.model.enums import OrderSide, OrderType
 from ironkeel.model.errors import InvalidInputError
@@ -32,67 +31,71 @@ from ironkeel.model.instruments import Instrument
 __all__ = ["PreTradeView", "StaticView"]
 
 
-class PreTradeView(Protocol):
-    """Everything a pre-trade control may read; ``None`` for a strategy means all of them."""
+class PreTradeView:
+    """Everything a pre-trade control may read; ``None`` for a strategy means all of them.
+
+    A base class rather than a protocol: the compiled controls call its methods through
+    a vtable (a protocol method is a generic Python call). ``ExposureTracker`` is the
+    engine's, ``StaticView`` the one for tests and benchmarks."""
 
     def now_ns(self) -> int:
         """The engine clock's time, in ns."""
-        ...
+        raise NotImplementedError
 
     def instrument(self, instrument_id: InstrumentId) -> Instrument:
         """The instrument's definition (grid and ``unit_raw``)."""
-        ...
+        raise NotImplementedError
 
     def position(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> int:
         """The strategy's signed position in lots (long > 0)."""
-        ...
+        raise NotImplementedError
 
     def net_position(self, instrument_id: InstrumentId) -> int:
         """The signed position in lots of all strategies together."""
-        ...
+        raise NotImplementedError
 
     def working(
         self, strategy_id: StrategyId | None, instrument_id: InstrumentId
     ) -> tuple[int, int]:
         """Lots of (open buy, open sell) orders, in flight included (leaves only)."""
-        ...
+        raise NotImplementedError
 
     def working_notional(self, strategy_id: StrategyId | None) -> tuple[int, int]:
         """Money raw of (open buy, open sell) orders over all instruments: leaves x limit
         price (a market order at the reference price when it was sent), in flight included."""
-        ...
+        raise NotImplementedError
 
     def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
         """The last market price in ticks and its ``ts_event`` in ns, or None if none yet."""
-        ...
+        raise NotImplementedError
 
     def equity(self, strategy_id: StrategyId | None) -> int:
         """Cash plus positions at the reference price, money raw."""
-        ...
+        raise NotImplementedError
 
     def capital(self, strategy_id: StrategyId | None) -> int:
         """Allocated capital, money raw (None: the total)."""
-        ...
+        raise NotImplementedError
 
     def gross_exposure(self, strategy_id: StrategyId | None) -> int:
         """Sum of |position| x reference price over instruments, money raw. For None, the
         sum over strategies (offsetting strategies do not cancel)."""
-        ...
+        raise NotImplementedError
 
     def net_exposure(self, strategy_id: StrategyId | None) -> int:
         """Sum of signed position x reference price over instruments, money raw."""
-        ...
+        raise NotImplementedError
 
     def recent_orders(self, strategy_id: StrategyId) -> Sequence[OrderInitialized]:
         """The strategy's last orders that passed the pre-trade checks, oldest first
         (a bounded window, e.g. the last 64, kept by the engine)."""
-        ...
+        raise NotImplementedError
 
 
 _ALL: None = None
 
 
-class StaticView:
+class StaticView(PreTradeView):
     """A plain in-memory ``PreTradeView``: every figure is set by hand, nothing is derived
     except that ``set_position`` keeps ``net_position`` and ``add_working`` keeps the
     working lots, working notional and recent orders in step (of the strategy and of all).

@@ -146,7 +146,7 @@ def positive_int(name: str, value: object) -> int:
     return value
 
 
-def ratio(name: str, value: Fraction | Decimal | int) -> tuple[int, int]:
+def ratio(name: str, value: object) -> tuple[int, int]:
     """A positive exact ratio as (numerator, denominator) ints, e.g. Decimal('2.5') ->
     (5, 2); a float or a value <= 0 is an InvalidInputError."""
     if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):

@@ -34,9 +34,7 @@ class PriceCollar:
     __slots__ = ("den", "max_age_ns", "num")
     code: Final = ReasonCode.PRICE_COLLAR
 
-    def __init__(
-        self, max_deviation: Fraction | Decimal | int | None, *, max_age_ns: object
-    ) -> None:
+    def __init__(self, max_deviation: object, *, max_age_ns: object) -> None:
         self.max_age_ns = positive_int("max_age_ns", max_age_ns)
         if max_deviation is None:
             self.num, self.den = 1, 0  # |p - r| * 0 <= r: every price passes
@@ -44,7 +42,7 @@ class PriceCollar:
             self.num, self.den = ratio("max_deviation", max_deviation)
 
     @classmethod
-    def from_bps(cls, bps: Fraction | Decimal | int, *, max_age_ns: object) -> PriceCollar:
+    def from_bps(cls, bps: object, *, max_age_ns: object) -> PriceCollar:
         num, den = ratio("price_collar_bps", bps)
         return cls(Fraction(num, den * _BPS), max_age_ns=max_age_ns)
 

@@ -24,7 +24,6 @@ crossing it.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Final
 
 from ironkeel.model.events import OrderInitialized
@@ -160,7 +159,7 @@ class MaxLeverage:
     __slots__ = ("den", "num", "per_strategy")
     code: Final = ReasonCode.MAX_LEVERAGE
 
-    def __init__(self, max_leverage: Fraction | Decimal | int, *, per_strategy: bool) -> None:
+    def __init__(self, max_leverage: object, *, per_strategy: bool) -> None:
         self.num, self.den = ratio("max_leverage", max_leverage)
         self.per_strategy = per_strategy
 
@@ -193,7 +192,7 @@ class MaxConcentration:
     __slots__ = ("den", "num", "per_strategy")
     code: Final = ReasonCode.MAX_CONCENTRATION
 
-    def __init__(self, max_share: Fraction | Decimal | int, *, per_strategy: bool) -> None:
+    def __init__(self, max_share: object, *, per_strategy: bool) -> None:
         self.num, self.den = ratio("max_concentration", max_share)
         self.per_strategy = per_strategy
 
