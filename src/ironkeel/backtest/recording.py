@@ -32,18 +32,21 @@ class EquityRecorder:
     def __init__(self, read: EquityReader) -> None:
         self._read = read
         self.ts: list[Any] = []  # the items' own timestamp objects: no new int per row
+        self._last_ts = 0
         self._last: list[int] = read()
         self._rows: list[list[int]] = [[] for _ in self._last]
         self._values: list[list[int]] = [[] for _ in self._last]
 
     def __call__(self, item: Any) -> None:
         ts: Any = item.ts_init
+        now: int = ts  # compared natively; the list keeps the item's own int object
         times = self.ts
         row = len(times)
-        if row and times[row - 1] == ts:
+        if row and now == self._last_ts:
             row -= 1
         else:
             times.append(ts)
+            self._last_ts = now
         read = self._read
         last = self._last
         for index in range(len(last)):

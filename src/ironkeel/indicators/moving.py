@@ -28,8 +28,9 @@ class SMA:
     __slots__ = (
         "_divisor",
         "_due",
+        "_head",
+        "_ring",
         "_sum",
-        "_window",
         "count",
         "period",
         "ready",
@@ -50,7 +51,10 @@ class SMA:
 
     def reset(self) -> None:
         """Forget every update: back to the state right after construction."""
-        self._window: deque[float] = deque([0.0] * self.period, maxlen=self.period)
+        # The window as a ring: a list indexed natively when compiled (a deque's indexing
+        # and append are generic calls); ``_head`` is the oldest value, replaced next.
+        self._ring = [0.0] * self.period
+        self._head = 0
         self._sum = 0.0
         self._due = self.period  # the count at which the sum is next recomputed exactly
         # The period once ready (nan before: the value stays nan). A division, not a
@@ -65,9 +69,11 @@ class SMA:
         """Add the newest value; rejects NaN and ±inf (InvalidInputError)."""
         if x - x:  # nan (truthy) for NaN and ±inf, 0.0 for a finite number
             raise non_finite(f"SMA({self.period})", "x", x)
-        window = self._window
-        total = self._sum + (x - window[0])
-        window.append(x)
+        ring, head = self._ring, self._head
+        total = self._sum + (x - ring[head])
+        ring[head] = x
+        head += 1
+        self._head = 0 if head == self.period else head
         count = self.count + 1
         self.count = count
         if count == self._due:
@@ -79,7 +85,7 @@ class SMA:
         self.ready = True
         self._divisor = float(self.period)
         self._due = count + max(self.period, EXACT_EVERY)
-        return math.fsum(self._window)
+        return math.fsum(self._ring)  # exact: the order does not matter
 
     def __repr__(self) -> str:
         return f"SMA({self.period}, value={self.value!r}, ready={self.ready}, count={self.count})"

@@ -143,6 +143,10 @@ class Portfolio:
             raise InvalidInputError(
                 "accounts", [], "is empty", "pass at least one (AccountId, [Money, ...])"
             )
+        #: The account that ``account_id=None`` means, when there is only one.
+        self._only: Account | None = None
+        if len(self._accounts) == 1:
+            self._only = next(iter(self._accounts.values()))
         self._ledgers: dict[StrategyId, list[StrategyLedger]] = {}  # in every account
         self._last_books: _Books | None = None  # the one-entry cache of on_fill
 
@@ -459,8 +463,9 @@ class Portfolio:
 
     def _account(self, account_id: AccountId | None) -> Account:
         if account_id is None:
-            if len(self._accounts) == 1:
-                return next(iter(self._accounts.values()))
+            only = self._only
+            if only is not None:
+                return only
             raise InvalidInputError(
                 "account_id",
                 None,

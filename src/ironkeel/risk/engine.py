@@ -204,6 +204,7 @@ class RiskEngine:
                     self.disabled.setdefault(strategy_id, why)
                 self._restored(breaker, self._all_ids)
         self._read = self._portfolio.equity_reader(self.currency, self._all_ids)
+        self.tracker.read_equity_from(self._read, self._all_ids)
         self._watched = [
             _Watched(strategy_id, breaker, index + 1)
             for index, (strategy_id, breaker) in enumerate(self._strategy_breakers)

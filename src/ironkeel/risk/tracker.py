@@ -23,6 +23,8 @@ from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
+from ironkeel.portfolio.portfolio import EquityReader
+from ironkeel.portfolio.position import Position
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ExposureTracker"]
@@ -118,6 +120,9 @@ class ExposureTracker(PreTradeView):
         self._references: dict[InstrumentId, tuple[int, int]] = {}
         self._recent: dict[StrategyId, deque[OrderInitialized]] = {}
         self._capital: dict[StrategyId | None, int] = {}
+        self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
+        self._read: EquityReader | None = None  # equity of the total and the strategies
+        self._equity_at: dict[StrategyId | None, int] = {}
 
     # --- feeding ----------------------------------------------------------------------------
 
@@ -209,7 +214,14 @@ class ExposureTracker(PreTradeView):
         return self._instruments[instrument_id]
 
     def position(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> int:
-        return self._portfolio.position_qty(strategy_id, instrument_id)
+        key = (strategy_id, instrument_id)
+        held = self._held.get(key)
+        if held is None:  # the portfolio keeps a Position once it exists and updates it
+            held = self._portfolio.held(strategy_id, instrument_id)
+            if held is None:
+                return 0
+            self._held[key] = held
+        return held.qty
 
     def net_position(self, instrument_id: InstrumentId) -> int:
         return self._portfolio.net_position(instrument_id)
@@ -228,7 +240,20 @@ class ExposureTracker(PreTradeView):
         return self._references.get(instrument_id)
 
     def equity(self, strategy_id: StrategyId | None) -> int:
+        read = self._read
+        if read is not None:
+            index = self._equity_at.get(strategy_id)
+            if index is not None:
+                return read.value(index)
         return self._portfolio.equity_raw(self._currency, strategy_id)
+
+    def read_equity_from(self, read: EquityReader, strategy_ids: Sequence[StrategyId]) -> None:
+        """Answer ``equity`` from ``read`` (the portfolio's reader of ``[total, *per
+        strategy]`` in the tracker's currency, ``strategy_ids`` in its order)."""
+        self._read = read
+        self._equity_at = {None: 0}
+        for index, strategy_id in enumerate(strategy_ids):
+            self._equity_at[strategy_id] = index + 1
 
     def capital(self, strategy_id: StrategyId | None) -> int:
         if strategy_id is None and None not in self._capital:
@@ -252,7 +277,7 @@ class ExposureTracker(PreTradeView):
             if reference is None:
                 continue
             for sid in strategies:
-                lots = self._portfolio.position_qty(sid, instrument_id)
+                lots = self.position(sid, instrument_id)
                 if lots:
                     value = lots * reference[0] * instrument.unit_raw
                     total += abs(value) if gross else value

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
+from msgspec.structs import astuple
+
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock
 from ironkeel.core.loop import EventLoop
@@ -75,6 +77,15 @@ _HEARD: Final = (
     OrderExpired,
     OrderFilled,
 )
+
+
+#: Where each field of a Bar is in ``astuple(bar)``.
+_OPEN: Final = Bar.__struct_fields__.index("open")
+_HIGH: Final = Bar.__struct_fields__.index("high")
+_LOW: Final = Bar.__struct_fields__.index("low")
+_CLOSE: Final = Bar.__struct_fields__.index("close")
+_VOLUME: Final = Bar.__struct_fields__.index("volume")
+_TS_EVENT: Final = Bar.__struct_fields__.index("ts_event")
 
 
 def _ratio(step: Decimal) -> tuple[int, int]:
@@ -224,9 +235,16 @@ class StrategyHost:
                 targets = box[0]
                 if not targets:  # no running strategy trades it: no view to build
                     return
+                # One call for every field: compiled, each attribute read of a Struct is a
+                # generic lookup; the tuple's items are read natively.
+                fields = astuple(bar)
+                o: int = fields[_OPEN]
+                h: int = fields[_HIGH]
+                lo: int = fields[_LOW]
+                c: int = fields[_CLOSE]
+                v: int = fields[_VOLUME]
                 view = MarketBar(
-                    iid, bar.ts_event, bar.open / pd, bar.high / pd, bar.low / pd,
-                    bar.close / pd, bar.volume / vd, bar,
+                    iid, fields[_TS_EVENT], o / pd, h / pd, lo / pd, c / pd, v / vd, bar
                 )  # fmt: skip
                 for slot, hook in targets:
                     try:

@@ -28,12 +28,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Protocol
 
-import msgspec
-
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.events import OrderInitialized
 from ironkeel.model.values import MONEY_DECIMALS
+from ironkeel.risk.controls.denial import Denial
 from ironkeel.risk.view import PreTradeView
 
 __all__ = [
@@ -71,14 +70,6 @@ class ReasonCode:
     MARKET_CLOSED: Final = "MARKET_CLOSED"
     REDUCE_ONLY: Final = "REDUCE_ONLY"
     UNKNOWN_INSTRUMENT: Final = "UNKNOWN_INSTRUMENT"
-
-
-class Denial(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """Why a control refused an order: a reason code and a sentence with the exact
-    figures and the limit (it becomes ``OrderDenied.reason_code`` / ``reason``)."""
-
-    code: str
-    reason: str
 
 
 class Control(Protocol):
