@@ -71,29 +71,49 @@ class _Share:
         book.all_money[slot] += notional
 
 
-class _BarPrice:
-    __slots__ = ("_key", "_references")
+class _Reference:
+    """The reference price of one instrument, in ticks, and its ``ts_event``; ``seen`` is
+    False until the first price. Updated in place on every item (no tuple, no dict store)."""
 
-    def __init__(self, references: dict[InstrumentId, tuple[int, int]], key: InstrumentId) -> None:
-        self._references = references
-        self._key = key
+    __slots__ = ("price", "seen", "ts")
+
+    def __init__(self) -> None:
+        self.price = 0
+        self.ts = 0
+        self.seen = False
+
+
+class _BarPrice:
+    __slots__ = ("_reference",)
+
+    def __init__(self, reference: _Reference) -> None:
+        self._reference = reference
 
     def __call__(self, bar: Any) -> None:
-        self._references[self._key] = (bar.close, bar.ts_event)
+        reference = self._reference
+        reference.price = bar.close
+        reference.ts = bar.ts_event
+        reference.seen = True
 
 
 class _TradePrice(_BarPrice):
     __slots__ = ()
 
     def __call__(self, trade: Any) -> None:
-        self._references[self._key] = (trade.price, trade.ts_event)
+        reference = self._reference
+        reference.price = trade.price
+        reference.ts = trade.ts_event
+        reference.seen = True
 
 
 class _QuotePrice(_BarPrice):
     __slots__ = ()
 
     def __call__(self, quote: Any) -> None:
-        self._references[self._key] = ((quote.bid + quote.ask) // 2, quote.ts_event)
+        reference = self._reference
+        reference.price = (quote.bid + quote.ask) // 2
+        reference.ts = quote.ts_event
+        reference.seen = True
 
 
 class ExposureTracker(PreTradeView):
@@ -117,7 +137,7 @@ class ExposureTracker(PreTradeView):
         self._notional: dict[StrategyId | None, list[int]] = {}
         self._contribution: dict[ClientOrderId, _Share] = {}
         self._books: dict[tuple[StrategyId, InstrumentId], _Book] = {}
-        self._references: dict[InstrumentId, tuple[int, int]] = {}
+        self._references: dict[InstrumentId, _Reference] = {}
         self._recent: dict[StrategyId, deque[OrderInitialized]] = {}
         self._capital: dict[StrategyId | None, int] = {}
         self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
@@ -135,12 +155,18 @@ class ExposureTracker(PreTradeView):
         key = sample.instrument_id if instrument is None else instrument.id  # one key object
         kind = type(sample)
         if kind is Bar:
-            return _BarPrice(self._references, key)
+            return _BarPrice(self._reference_of(key))
         if kind is TradeTick:
-            return _TradePrice(self._references, key)
+            return _TradePrice(self._reference_of(key))
         if kind is QuoteTick:
-            return _QuotePrice(self._references, key)
+            return _QuotePrice(self._reference_of(key))
         return None
+
+    def _reference_of(self, instrument_id: InstrumentId) -> _Reference:
+        found = self._references.get(instrument_id)
+        if found is None:
+            found = self._references[instrument_id] = _Reference()
+        return found
 
     def on_order_event(self, event: OrderEvent) -> None:
         """Refresh the contribution of the event's order to the working totals."""
@@ -171,7 +197,7 @@ class ExposureTracker(PreTradeView):
         price = order.price
         if price is None:
             reference = self._references.get(order.instrument_id)
-            price = reference[0] if reference is not None else 0
+            price = reference.price if reference is not None and reference.seen else 0
         notional = leaves * abs(price) * self._instruments[order.instrument_id].unit_raw
         if share is None:
             book = self._book(order.strategy_id, order.instrument_id)
@@ -237,7 +263,10 @@ class ExposureTracker(PreTradeView):
         return (0, 0) if money is None else (money[0], money[1])
 
     def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
-        return self._references.get(instrument_id)
+        reference = self._references.get(instrument_id)
+        if reference is None or not reference.seen:
+            return None
+        return reference.price, reference.ts
 
     def equity(self, strategy_id: StrategyId | None) -> int:
         read = self._read
@@ -274,11 +303,11 @@ class ExposureTracker(PreTradeView):
         total = 0
         for instrument_id, instrument in self._instruments.items():
             reference = self._references.get(instrument_id)
-            if reference is None:
+            if reference is None or not reference.seen:
                 continue
             for sid in strategies:
                 lots = self.position(sid, instrument_id)
                 if lots:
-                    value = lots * reference[0] * instrument.unit_raw
+                    value = lots * reference.price * instrument.unit_raw
                     total += abs(value) if gross else value
         return total
