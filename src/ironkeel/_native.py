@@ -42,6 +42,7 @@ __all__ = ["COMPILED", "MANIFEST", "STATUS", "activate", "stale_sources"]
 COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.core.bus",
     "ironkeel.core.clock",
+    "ironkeel.core.exact",
     "ironkeel.core.loop",
     "ironkeel.model.orders",
     "ironkeel.execution.factory",

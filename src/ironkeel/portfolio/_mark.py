@@ -8,6 +8,7 @@ portfolio only stores the price.
 
 from __future__ import annotations
 
+from ironkeel.core.exact import mul
 from ironkeel.model.instruments import Instrument
 from ironkeel.portfolio._balance import Balance
 from ironkeel.portfolio.position import Position
@@ -71,7 +72,7 @@ class Mark:
         if len(holders) == 1:  # the common case, unrolled: ~15% faster than the loop below
             position, ledger_balance, account_balance = holders[0]
             exposure = position._exposure
-            value = exposure * (long_px if exposure > 0 else short_px)
+            value = mul(exposure, long_px if exposure > 0 else short_px)
             delta = value - position._value
             if delta:
                 position._value = value
@@ -86,7 +87,7 @@ class Mark:
             return
         for position, ledger_balance, account_balance in holders:
             exposure = position._exposure
-            value = exposure * (long_px if exposure > 0 else short_px)
+            value = mul(exposure, long_px if exposure > 0 else short_px)
             delta = value - position._value
             if delta:
                 position._value = value

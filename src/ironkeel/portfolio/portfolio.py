@@ -32,6 +32,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
+from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, BarType, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.errors import InvalidInputError
@@ -283,7 +284,7 @@ class Portfolio:
         # ``mark.revalue(px, px)`` for its one holder, inlined: this runs on every bar while
         # a position is open, and the call would be a quarter of the bar's cost here.
         position, ledger_balance, account_balance = only
-        value = position._exposure * px
+        value = mul(position._exposure, px)
         delta = value - position._value
         if delta:
             position._value = value

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 from ironkeel.core.clock import Clock
+from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.events import OrderEvent, OrderInitialized
@@ -198,7 +199,7 @@ class ExposureTracker(PreTradeView):
         if price is None:
             reference = self._references.get(order.instrument_id)
             price = reference.price if reference is not None and reference.seen else 0
-        notional = leaves * abs(price) * self._instruments[order.instrument_id].unit_raw
+        notional = mul(mul(leaves, abs(price)), self._instruments[order.instrument_id].unit_raw)
         if share is None:
             book = self._book(order.strategy_id, order.instrument_id)
             share = _Share(0 if order.side is BUY else 1, leaves, notional, book)
@@ -308,6 +309,6 @@ class ExposureTracker(PreTradeView):
             for sid in strategies:
                 lots = self.position(sid, instrument_id)
                 if lots:
-                    value = lots * reference.price * instrument.unit_raw
+                    value = mul(mul(lots, reference.price), instrument.unit_raw)
                     total += abs(value) if gross else value
         return total

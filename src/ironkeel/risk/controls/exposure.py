@@ -26,6 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from ironkeel.core.exact import mul
 from ironkeel.model.events import OrderInitialized
 from ironkeel.model.identifiers import StrategyId
 from ironkeel.risk.controls.base import (
@@ -74,7 +75,7 @@ def _notional(order: OrderInitialized, view: PreTradeView) -> int | None:
         price = order_price(order, view)
         if price is None:
             return None
-    return abs(price) * order.quantity * view.instrument(order.instrument_id).unit_raw
+    return mul(mul(abs(price), order.quantity), view.instrument(order.instrument_id).unit_raw)
 
 
 class MaxGrossExposure:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from ironkeel.core.exact import mul
 from ironkeel.model.events import OrderInitialized
 from ironkeel.risk.controls.base import (
     Denial,
@@ -64,7 +65,8 @@ class MaxOrderNotional:
             price = order_price(order, view)
             if price is None:
                 return None if emergency_exit(order, view) else no_reference(order)
-        notional = abs(price) * order.quantity * view.instrument(order.instrument_id).unit_raw
+        unit = view.instrument(order.instrument_id).unit_raw
+        notional = mul(mul(abs(price), order.quantity), unit)
         if notional <= self.max_raw or emergency_exit(order, view):
             return None
         return Denial(
