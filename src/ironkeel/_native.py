@@ -86,6 +86,7 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.risk.tracker",
     "ironkeel.risk.tripwires",
     "ironkeel.risk.view",
+    "ironkeel.risk.watch",
     "ironkeel.backtest.recording",
 )
 

@@ -33,7 +33,7 @@ class EquityRecorder:
         self._read = read
         self.ts: list[Any] = []  # the items' own timestamp objects: no new int per row
         self._last_ts = 0
-        self._last: list[int] = read()
+        self._last: list[int] = read.values()
         self._rows: list[list[int]] = [[] for _ in self._last]
         self._values: list[list[int]] = [[] for _ in self._last]
 

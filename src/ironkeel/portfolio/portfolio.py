@@ -73,7 +73,7 @@ _Books = tuple[
 
 
 class EquityReader:
-    """Reads the current equity of a fixed list of balances: ``reader()`` is
+    """Reads the current equity of a fixed list of balances: ``reader.values()`` is
     ``[total, *per_strategy]`` in money raw units (what the equity recorder and the risk
     engine's breakers read after every event)."""
 
@@ -82,16 +82,13 @@ class EquityReader:
     def __init__(self, balances: list[Balance]) -> None:
         self._balances = balances
 
-    def __call__(self) -> list[int]:
-        return self.values()
-
     def values(self) -> list[int]:
-        """``reader()`` as a method: compiled callers call it natively (``__call__`` is a
-        generic call)."""
+        """``[total, *per_strategy]`` (a method, not ``__call__``: compiled callers call a
+        method natively)."""
         return [balance.equity for balance in self._balances]
 
     def value(self, index: int) -> int:
-        """The equity of one balance (``reader()[index]`` without building the list)."""
+        """The equity of one balance (``reader.values()[index]`` without building the list)."""
         return self._balances[index].equity
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, Final
 
-from ironkeel.audit import AuditLog, record_operator_action
+from ironkeel.audit import AuditLog
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock
 from ironkeel.model.commands import ModifyOrder, SubmitOrder
@@ -51,12 +51,14 @@ from ironkeel.portfolio.portfolio import EquityReader, Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet
-from ironkeel.risk.engine_types import OrderGateway, RiskEvent
+from ironkeel.risk.engine_types import OrderGateway, RiskEvent, decision_payload
 from ironkeel.risk.journal import BreakerJournal
 from ironkeel.risk.limits import LimitScaler
 from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
+from ironkeel.risk.operator import operator_action
 from ironkeel.risk.tracker import ExposureTracker
 from ironkeel.risk.tripwires import Tripwires
+from ironkeel.risk.watch import AfterBar, AfterData, WatchedStrategy, any_moved
 
 __all__ = ["OrderGateway", "RiskEngine", "RiskEvent"]
 
@@ -115,8 +117,9 @@ class RiskEngine:
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
         self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
         self._read: EquityReader | None = None
-        self._watched: list[_Watched] = []  # the strategy breakers, in the reader's order
-        self._total = _Watched(StrategyId("platform"), None, 0)  # the total: no breaker
+        self._watched: list[WatchedStrategy] = []  # in the equity reader's order
+        self._total = 0  # the reader's total at the last evaluation
+        self._primed = False  # False until the first evaluation (which always counts)
         self._all_ids: tuple[StrategyId, ...] = ()
         self.disabled: dict[StrategyId, str] = {}
         self.tripwires = Tripwires(settings)
@@ -206,7 +209,7 @@ class RiskEngine:
         self._read = self._portfolio.equity_reader(self.currency, self._all_ids)
         self.tracker.read_equity_from(self._read, self._all_ids)
         self._watched = [
-            _Watched(strategy_id, breaker, index + 1)
+            WatchedStrategy(strategy_id, breaker, index + 1)
             for index, (strategy_id, breaker) in enumerate(self._strategy_breakers)
         ]
         self._audit_append(
@@ -279,21 +282,8 @@ class RiskEngine:
     def _decision(self, order: OrderInitialized, outcome: str, code: str, reason: str) -> None:
         if self._audit is None:
             return
-        self._audit_append(
-            "risk_decision",
-            "risk",
-            str(order.client_order_id),
-            {
-                "outcome": outcome,
-                "code": code,
-                "reason": reason,
-                "strategy": str(order.strategy_id),
-                "instrument": str(order.instrument_id),
-                "side": order.side.name,
-                "quantity": order.quantity,
-                "emergency": order.emergency,
-            },
-        )
+        payload = decision_payload(order, outcome, code, reason)
+        self._audit_append("risk_decision", "risk", str(order.client_order_id), payload)
 
     # --- post-trade -------------------------------------------------------------------------
 
@@ -305,8 +295,8 @@ class RiskEngine:
         instrument = self._instruments.get(sample.instrument_id)
         key = sample.instrument_id if instrument is None else instrument.id  # one key object
         if type(sample) is Bar and self._kill_on_gap:
-            return _AfterBar(self, key)
-        return _AfterData(self, key)
+            return AfterBar(self, key)
+        return AfterData(self, key)
 
     def on_gap(self, instrument_id: InstrumentId, bar: Bar) -> None:
         """A bar of ``instrument_id`` arrived: the automatic kill switch if bars are missing
@@ -379,11 +369,11 @@ class RiskEngine:
         read = self._read
         if read is None:
             return
-        if not self._any_moved(read):
+        total = read.value(0)
+        if self._primed and total == self._total and not any_moved(self._watched, read):
             return
-        total = self._total
-        total.last = read.value(0)
-        total.seen = True
+        self._total = total
+        self._primed = True
         limits = self.limits
         if limits is not None and ts_ns >= limits.next_day_ns:
             limits.on_time(read.values(), ts_ns)
@@ -394,23 +384,16 @@ class RiskEngine:
             if watched.moved(read):
                 watched.last = equity
                 watched.seen = True
-                breaker = watched.breaker
-                if breaker is not None:
-                    transitions = breaker.observe(equity, ts_ns)
-                    if transitions:
-                        self._handle(transitions, watched.scope)
+                transitions = watched.breaker.observe(equity, ts_ns)
+                if transitions:
+                    self._handle(transitions, watched.scope)
                 if limits is not None:
                     limits.on_equity(watched.strategy_id, equity, ts_ns)
         for breaker in self._aggregate:
-            equity = total.last if breaker.level == "platform" else strategies_total
+            equity = total if breaker.level == "platform" else strategies_total
             transitions = breaker.observe(equity, ts_ns)
             if transitions:
                 self._handle(transitions, self._all_ids)
-
-    def _any_moved(self, read: EquityReader) -> bool:
-        if self._total.moved(read):
-            return True
-        return any(watched.moved(read) for watched in self._watched)
 
     def _handle(
         self, transitions: tuple[BreakerTransition, ...], scope: tuple[StrategyId, ...]
@@ -575,17 +558,9 @@ class RiskEngine:
             )  # fmt: skip
 
     def _operator(self, operator: str, action: str, target: str, reason: str) -> None:
-        if not operator.strip() or not reason.strip():
-            raise InvalidInputError(
-                "operator/reason", (operator, reason), "must both be given",
-                "name who acts and why, e.g. --operator alice --reason 'post-mortem done'",
-            )  # fmt: skip
-        log.warning("operator %s: %s %s (%s)", operator, action, target, reason)
-        if self._audit is not None:
-            record_operator_action(
-                self._audit, ts_ns=self._clock.timestamp_ns(), operator=operator,
-                action=action, target=target, reason=reason,
-            )  # fmt: skip
+        now = self._clock.timestamp_ns()
+        operator_action(self._audit, now, operator=operator, action=action, target=target,
+                        reason=reason)  # fmt: skip
 
     # --- records ----------------------------------------------------------------------------
 
@@ -616,50 +591,3 @@ class RiskEngine:
             return
         when = self._clock.timestamp_ns() if ts_ns is None else ts_ns
         self._audit.append(kind, ts_ns=when, actor=actor, subject=subject, payload=payload)
-
-
-class _Watched:
-    """A figure of the equity reader the engine evaluates on change: a strategy's equity
-    and its breaker, or (no breaker) the platform total. Plain ints, so a compiled
-    comparison allocates nothing."""
-
-    __slots__ = ("breaker", "index", "last", "scope", "seen", "strategy_id")
-
-    def __init__(
-        self, strategy_id: StrategyId, breaker: DrawdownBreaker | None, index: int
-    ) -> None:
-        self.strategy_id = strategy_id
-        self.scope = (strategy_id,)
-        self.breaker = breaker
-        self.index = index  # in the reader's figures
-        self.last = 0
-        self.seen = False  # the first evaluation always counts as a change
-
-    def moved(self, read: EquityReader) -> bool:
-        return not self.seen or read.value(self.index) != self.last
-
-
-class _AfterData:
-    """``RiskEngine.handler`` for one stream: the latest data time, then the breakers."""
-
-    __slots__ = ("_engine", "_key", "_last_data")
-
-    def __init__(self, engine: RiskEngine, key: InstrumentId) -> None:
-        self._engine = engine
-        self._key = key
-        self._last_data = engine.tripwires.last_data
-
-    def __call__(self, item: Any) -> None:
-        self._last_data[self._key] = item.ts_event
-        self._engine.evaluate(item.ts_init)
-
-
-class _AfterBar(_AfterData):
-    """``_AfterData`` for a bar stream checked for gaps."""
-
-    __slots__ = ()
-
-    def __call__(self, item: Any) -> None:
-        self._last_data[self._key] = item.ts_event
-        self._engine.on_gap(self._key, item)
-        self._engine.evaluate(item.ts_init)

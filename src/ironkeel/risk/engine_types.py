@@ -11,7 +11,7 @@ from ironkeel.model.events import OrderInitialized
 from ironkeel.model.identifiers import ClientOrderId
 from ironkeel.model.orders import Order
 
-__all__ = ["OrderGateway", "RiskEvent"]
+__all__ = ["OrderGateway", "RiskEvent", "decision_payload"]
 
 
 class OrderGateway(Protocol):
@@ -39,3 +39,19 @@ class RiskEvent:
     from_state: str
     to_state: str
     reason: str
+
+
+def decision_payload(
+    order: OrderInitialized, outcome: str, code: str, reason: str
+) -> dict[str, object]:
+    """The audit payload of a pre-trade decision on ``order``."""
+    return {
+        "outcome": outcome,
+        "code": code,
+        "reason": reason,
+        "strategy": str(order.strategy_id),
+        "instrument": str(order.instrument_id),
+        "side": order.side.name,
+        "quantity": order.quantity,
+        "emergency": order.emergency,
+    }

@@ -5,6 +5,7 @@ recorded in the audit log with who, when, what and why."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ironkeel.audit import AuditLog, record_operator_action
@@ -13,7 +14,9 @@ from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreak
 from ironkeel.risk.breaker_types import BreakerSnapshot
 from ironkeel.risk.journal import BreakerJournal
 
-__all__ = ["journaled_action"]
+__all__ = ["journaled_action", "operator_action"]
+
+log = logging.getLogger("ironkeel.risk")
 
 
 def journaled_action(
@@ -45,3 +48,20 @@ def journaled_action(
                 reason=reason,
             )  # fmt: skip
     return transition
+
+
+def operator_action(
+    audit: AuditLog | None, now_ns: int, *, operator: str, action: str, target: str, reason: str
+) -> None:
+    """An operator's action on a running engine: refused without who and why, logged,
+    and recorded in the audit log when there is one."""
+    if not operator.strip() or not reason.strip():
+        raise InvalidInputError(
+            "operator/reason", (operator, reason), "must both be given",
+            "name who acts and why, e.g. --operator alice --reason 'post-mortem done'",
+        )  # fmt: skip
+    log.warning("operator %s: %s %s (%s)", operator, action, target, reason)
+    if audit is not None:
+        record_operator_action(
+            audit, ts_ns=now_ns, operator=operator, action=action, target=target, reason=reason
+        )

@@ -85,36 +85,38 @@ class _Reference:
 
 
 class _BarPrice:
+    """A stream's handler that keeps its instrument's reference: a bar's close."""
+
     __slots__ = ("_reference",)
 
     def __init__(self, reference: _Reference) -> None:
         self._reference = reference
 
-    def __call__(self, bar: Any) -> None:
+    def __call__(self, item: Any) -> None:
         reference = self._reference
-        reference.price = bar.close
-        reference.ts = bar.ts_event
+        reference.price = self._price(item)
+        reference.ts = item.ts_event
         reference.seen = True
+
+    def _price(self, bar: Any) -> int:
+        close: int = bar.close
+        return close
 
 
 class _TradePrice(_BarPrice):
     __slots__ = ()
 
-    def __call__(self, trade: Any) -> None:
-        reference = self._reference
-        reference.price = trade.price
-        reference.ts = trade.ts_event
-        reference.seen = True
+    def _price(self, trade: Any) -> int:
+        price: int = trade.price
+        return price
 
 
 class _QuotePrice(_BarPrice):
     __slots__ = ()
 
-    def __call__(self, quote: Any) -> None:
-        reference = self._reference
-        reference.price = (quote.bid + quote.ask) // 2
-        reference.ts = quote.ts_event
-        reference.seen = True
+    def _price(self, quote: Any) -> int:
+        mid: int = (quote.bid + quote.ask) // 2
+        return mid
 
 
 class ExposureTracker(PreTradeView):
