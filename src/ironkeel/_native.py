@@ -88,6 +88,8 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.risk.view",
     "ironkeel.risk.watch",
     "ironkeel.backtest.recording",
+    "ironkeel.sandbox.channel",
+    "ironkeel.sandbox.latency",
 )
 
 SRC: Final = Path(__file__).resolve().parent.parent

@@ -6,7 +6,9 @@ processes; each comes back as a ``SandboxedStrategy`` that the engine hosts like
 any in-process strategy.
 """
 
-from ironkeel.sandbox.handle import SandboxedStrategy, SandboxError, SandboxMetrics
+from ironkeel.sandbox.channel import SandboxMetrics
+from ironkeel.sandbox.errors import SandboxError
+from ironkeel.sandbox.handle import SandboxedStrategy
 from ironkeel.sandbox.harden import Limits
 from ironkeel.sandbox.pool import SandboxPool
 

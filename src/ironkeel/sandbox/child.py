@@ -57,9 +57,9 @@ class _Collect(logging.Handler):
 
 
 #: Shared by every reply without log lines (never mutated: replies are frozen).
-_NO_LOGS: list[p.Log] = []
 #: The usual answer to a bar: nothing to say (sent as bytes encoded once).
-EMPTY_REPLY: Final = p.Reply(logs=_NO_LOGS)
+EMPTY_REPLY: Final = p.EMPTY_REPLY
+_NO_LOGS: Final = EMPTY_REPLY.logs
 
 #: Errors the engine's context raised, re-raised in the strategy as the same class.
 _ERRORS: dict[str, type[Exception]] = {
@@ -200,7 +200,7 @@ class Link:
         self.sock = sock
         self._send = encoder().encode
         self._decode = child_decoder().decode
-        self._empty = self._send(EMPTY_REPLY)
+        self._empty = p.EMPTY_REPLY_BYTES
         self._buffer = bytearray(p.MAX_MESSAGE)  # reused: no allocation per message
         self._view = memoryview(self._buffer)
         self.runner = Runner(self)

@@ -14,211 +14,21 @@ emergency flow, exactly as for an exception inside an in-process strategy.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import struct
-import time
-from dataclasses import dataclass, field
-from typing import Any, Final
-
-import msgspec
+from typing import Any
 
 from ironkeel.model.book import OrderBook
 from ironkeel.model.data import BarType
-from ironkeel.model.errors import InvalidInputError, IronkeelError, StateError
+from ironkeel.model.errors import InvalidInputError, StateError
 from ironkeel.model.events import TimeEvent
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId
 from ironkeel.sandbox import protocol as p
-from ironkeel.sandbox.codec import encoder, engine_decoder, instrument_spec
-from ironkeel.sandbox.latency import LatencyHistogram
+from ironkeel.sandbox.channel import START_DEADLINE_S, Channel
+from ironkeel.sandbox.codec import instrument_spec
+from ironkeel.sandbox.errors import SandboxError
 from ironkeel.strategy.base import Strategy
 from ironkeel.strategy.views import Fill, MarketBar, MarketQuote, MarketTrade, OrderUpdate
 
-__all__ = [
-    "DEFAULT_DEADLINE_S",
-    "START_DEADLINE_S",
-    "Channel",
-    "SandboxError",
-    "SandboxMetrics",
-    "SandboxedStrategy",
-]
-
-#: The per-callback budget (the seeds' per-tick budget).
-DEFAULT_DEADLINE_S: Final = 0.050
-#: Loading a script and ``on_start`` may build indicators or read warm-up data.
-START_DEADLINE_S: Final = 5.0
-_CLK_TCK: Final = os.sysconf("SC_CLK_TCK")
-_MSG_TRUNC: Final = int(socket.MSG_TRUNC)  # a plain int: IntFlag arithmetic costs ~1 us
-_PAGE: Final = os.sysconf("SC_PAGE_SIZE")
-
-
-class SandboxError(IronkeelError):
-    """A sandboxed strategy broke its contract: it overran its deadline, died, sent a
-    malformed message, or raised inside a hook (``location`` is file:line)."""
-
-    def __init__(self, message: str, location: str | None = None) -> None:
-        super().__init__(message)
-        self.location = location
-
-
-@dataclass
-class SandboxMetrics:
-    """Per-strategy figures: round-trip latency of each callback (ns), CPU time and peak
-    memory of the process, errors and restarts."""
-
-    latencies: LatencyHistogram = field(default_factory=LatencyHistogram)
-    errors: int = 0
-    restarts: int = 0
-    cpu_s: float = 0.0
-    peak_rss_bytes: int = 0
-    killed: str | None = None
-
-    def summary(self) -> dict[str, Any]:
-        latencies = self.latencies
-
-        def us(ns: int | None) -> float | None:
-            return None if ns is None else round(ns / 1_000, 3)
-
-        return {
-            "callbacks": latencies.count,
-            "p50_us": us(latencies.percentile(0.50)),
-            "p99_us": us(latencies.percentile(0.99)),
-            "max_us": us(latencies.max if latencies.count else None),
-            "cpu_s": round(self.cpu_s, 6),
-            "peak_rss_mb": round(self.peak_rss_bytes / (1 << 20), 3),
-            "errors": self.errors,
-            "restarts": self.restarts,
-            "killed": self.killed,
-        }
-
-
-class Channel:
-    """The engine's end of one strategy process: requests with a deadline, and the kill."""
-
-    def __init__(
-        self, sock: socket.socket, pid: int, *, deadline_s: float = DEFAULT_DEADLINE_S
-    ) -> None:
-        self.sock = sock
-        self.pid = pid
-        self.deadline_s = deadline_s
-        self.metrics = SandboxMetrics()
-        self.protections: list[p.Protection] = []
-        self._pidfd: int | None = None
-        try:
-            self._pidfd = os.pidfd_open(pid)
-        except OSError:  # already gone: the first receive will see EOF
-            self._pidfd = None
-        self._timeout: float | None = None  # the socket's, set only when it changes
-        # One receive buffer for the channel's life: a fresh 192 KiB one per message
-        # would be an mmap and a munmap each time. Decoded messages copy what they keep.
-        self._buffer = bytearray(p.MAX_MESSAGE)
-        self._view = memoryview(self._buffer)
-        self._buffers = [self._buffer]
-        self._encode = encoder().encode
-        self._decode = engine_decoder().decode
-        self.alive = True
-
-    def hello(self, timeout_s: float = START_DEADLINE_S) -> list[p.Protection]:
-        """Wait for the child's greeting (sent once it has hardened itself)."""
-        message = self._receive(timeout_s, None)
-        if type(message) is not p.Hello:
-            raise self._broken("protocol: the first message was not Hello")
-        self.protections = list(message.protections)
-        return self.protections
-
-    def call(self, request: p.ToChild, timeout_s: float | None = None) -> p.Reply:
-        """Send one request and wait for its ``Reply`` (for requests that act on nothing:
-        Load, Probe)."""
-        message = self.exchange(request, timeout_s)
-        if type(message) is not p.Reply:
-            raise self._broken("protocol: expected a Reply")
-        return message
-
-    def exchange(self, message: p.ToChild, timeout_s: float | None = None) -> p.ToEngine:
-        """Send ``message`` and wait, at most ``timeout_s``, for the child's next message
-        (an ``Act`` or the ``Reply``)."""
-        if not self.alive:
-            raise SandboxError(f"strategy process {self.pid} is no longer running")
-        budget = self.deadline_s if timeout_s is None else timeout_s
-        started = time.perf_counter_ns()
-        try:
-            self.sock.send(self._encode(message))
-        except OSError as error:
-            raise self._broken(f"the strategy process is gone ({error})") from None
-        answer = self._receive(budget, message)
-        self.metrics.latencies.add(time.perf_counter_ns() - started)
-        if type(answer) is p.Reply and answer.error is not None:
-            self.metrics.errors += 1
-        elif type(answer) is p.Hello:
-            raise self._broken("protocol: Hello in the middle of a run")
-        return answer
-
-    def _receive(self, budget: float, message: p.ToChild | None) -> p.ToEngine:
-        """The child's next message (``message``: what it answers, named in errors)."""
-        if budget != self._timeout:
-            # A kernel receive timeout on a blocking socket: one recvmsg per answer, no
-            # poll (Python's settimeout would add a poll and two fcntl calls).
-            seconds = int(budget)
-            micros = max(int((budget - seconds) * 1_000_000), 1 if seconds == 0 else 0)
-            self.sock.setsockopt(
-                socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros)
-            )
-            self._timeout = budget
-        try:
-            size, _anc, flags, _addr = self.sock.recvmsg_into(self._buffers)
-        except (TimeoutError, BlockingIOError):
-            raise self._broken(
-                f"deadline: no answer to {_what(message)} within {budget * 1000:.0f} ms"
-            ) from None
-        except OSError as error:
-            raise self._broken(f"the strategy process is gone ({error})") from None
-        if not size:
-            raise self._broken(f"the strategy process died (EOF) during {_what(message)}")
-        if flags & _MSG_TRUNC:
-            raise self._broken(f"protocol: a message over {p.MAX_MESSAGE} bytes")
-        try:
-            return self._decode(self._view[:size])
-        except msgspec.DecodeError as error:
-            raise self._broken(f"protocol: malformed message ({error})") from None
-
-    def _broken(self, reason: str) -> SandboxError:
-        self.kill(reason)
-        return SandboxError(reason)
-
-    def sample(self) -> None:
-        """Read the process's CPU time and peak memory from /proc (while it lives)."""
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-            with open(f"/proc/{self.pid}/status", "rb") as handle:
-                status = handle.read().decode()
-        except OSError:
-            return
-        self.metrics.cpu_s = (int(fields[11]) + int(fields[12])) / _CLK_TCK
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                self.metrics.peak_rss_bytes = int(line.split()[1]) * 1024
-
-    def kill(self, reason: str | None = None) -> None:
-        """SIGKILL the process (through its pidfd: never another process reusing the pid)."""
-        if not self.alive:
-            return
-        self.sample()
-        self.alive = False
-        if reason is not None:
-            self.metrics.killed = reason
-        if self._pidfd is not None:
-            with contextlib.suppress(OSError):  # already exited
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            os.close(self._pidfd)
-            self._pidfd = None
-        self.sock.close()
-
-    def close(self) -> None:
-        """End the process at the end of a run (it has answered ``Stop`` by then)."""
-        self.kill(None)
+__all__ = ["SandboxedStrategy"]
 
 
 class SandboxedStrategy(Strategy):
@@ -392,10 +202,6 @@ class SandboxedStrategy(Strategy):
             self.channel.kill(f"engine error while applying {kind.__name__}: {error}")
             raise
         return p.Result(self._state(), client_order_id=order_id)
-
-
-def _what(message: p.ToChild | None) -> str:
-    return "hello" if message is None else type(message).__name__
 
 
 def _level(level: int) -> int:

@@ -17,13 +17,9 @@ from types import TracebackType
 from typing import Any
 
 from ironkeel.sandbox import protocol as p
-from ironkeel.sandbox.handle import (
-    DEFAULT_DEADLINE_S,
-    START_DEADLINE_S,
-    Channel,
-    SandboxedStrategy,
-    SandboxError,
-)
+from ironkeel.sandbox.channel import DEFAULT_DEADLINE_S, START_DEADLINE_S, Channel
+from ironkeel.sandbox.errors import SandboxError
+from ironkeel.sandbox.handle import SandboxedStrategy
 from ironkeel.sandbox.harden import Limits
 from ironkeel.sandbox.zygote import Zygote
 

@@ -51,6 +51,8 @@ __all__ = [
     "MAX_ACTIONS",
     "MAX_LOG_CHARS",
     "MAX_MESSAGE",
+    "EMPTY_REPLY",
+    "EMPTY_REPLY_BYTES",
     "Act",
     "Action",
     "Cancel",
@@ -344,3 +346,9 @@ class Reply(_Msg, frozen=True):
 
 
 ToEngine = Hello | Reply | Act
+
+#: The usual answer to a bar: no logs, no error. On the wire it is ``EMPTY_REPLY_BYTES``,
+#: msgpack nil: one byte that no other message can be, which the engine recognizes by
+#: its length and value and answers with this object, without decoding anything.
+EMPTY_REPLY: Final = Reply(logs=[])
+EMPTY_REPLY_BYTES: Final = b"\xc0"

@@ -34,7 +34,8 @@ from typing import Any
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.values import Currency
 from ironkeel.sandbox.deps import PlatformLock, check_dependencies, dependency_lock
-from ironkeel.sandbox.handle import SandboxedStrategy, SandboxError
+from ironkeel.sandbox.errors import SandboxError
+from ironkeel.sandbox.handle import SandboxedStrategy
 from ironkeel.sandbox.pool import SandboxPool
 from ironkeel.sandbox.static import Finding, check_file, check_params, class_line
 from ironkeel.strategy.base import Strategy
