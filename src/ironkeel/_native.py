@@ -83,6 +83,7 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.risk.engine_types",
     "ironkeel.risk.limits",
     "ironkeel.risk.liquidation",
+    "ironkeel.risk.reference",
     "ironkeel.risk.tracker",
     "ironkeel.risk.tripwires",
     "ironkeel.risk.view",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ironkeel.cli.operator import apply_action
-from ironkeel.model import StrategyId
+from ironkeel.model import InstrumentId, StrategyId
 from ironkeel.risk.breaker import BreakerState
+from ironkeel.risk.config import load_risk_config
+from ironkeel.risk.reference import Reference
+from ironkeel.risk.tripwires import Tripwires
 from tests._bars import bars_from_ohlc
 from tests.risk.test_engine import BTC, BuyOnce, _engine
 
 S = StrategyId("s")
+SECOND = 1_000_000_000
 
 
 def test_when_a_fill_slips_beyond_the_limit_then_the_strategy_is_killed(tmp_path: Path) -> None:
@@ -123,3 +127,23 @@ def test_an_operator_kill_from_the_cli_is_lifted_by_risk_reset(tmp_path: Path) -
     assert restored.risk is not None
     assert restored.risk.breakers["strategy:s"].state is BreakerState.MONITORING
     assert S not in restored.risk.disabled
+
+
+def test_staleness_reads_the_latest_item_of_any_of_an_instruments_streams() -> None:
+    wires = Tripwires(load_risk_config("[breakers]\nstale_data_s = 90\n").breakers)
+    btc = InstrumentId.parse("BTCUSD.SIM")
+    prices, book = Reference(), Reference()
+    wires.watch(btc, prices)
+    wires.watch(btc, book)
+    wires.watch(btc, book)  # watched once
+    assert wires.stale(10**15) == []  # no data yet: not judged
+    prices.ts, prices.seen = 1_000 * SECOND, True
+    assert wires.stale(1_090 * SECOND) == []  # at the limit
+    assert [i for i, _ in wires.stale(1_091 * SECOND)] == [btc]
+    book.ts, book.seen = 1_050 * SECOND, True  # a fresher book update keeps it alive
+    assert wires.stale(1_091 * SECOND) == []
+    (found,) = wires.stale(1_141 * SECOND)
+    assert found == (
+        btc,
+        f"market data for {btc} is stale: last at {1_050 * SECOND}, now {1_141 * SECOND}",
+    )

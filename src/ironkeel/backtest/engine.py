@@ -259,12 +259,12 @@ class BacktestEngine:
             if mark_handler is not None:
                 self.loop.subscribe(key, mark_handler)
             # The price strategies act on is the risk reference too.
-            reference = None if risk is None else risk.tracker.handler(items[0])
-            if reference is not None:
-                self.loop.subscribe(key, reference)
+            before, after = (None, None) if risk is None else risk.handlers(items[0])
+            if before is not None:
+                self.loop.subscribe(key, before)
             host.subscribe(key, items[0])
-            if risk is not None:
-                self.loop.subscribe(key, risk.handler(items[0]))
+            if after is not None:
+                self.loop.subscribe(key, after)
             if self.equity is not None:
                 self.loop.subscribe(key, self.equity)
 

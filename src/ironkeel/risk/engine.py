@@ -56,9 +56,10 @@ from ironkeel.risk.journal import BreakerJournal
 from ironkeel.risk.limits import LimitScaler
 from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
 from ironkeel.risk.operator import operator_action
+from ironkeel.risk.reference import Reference
 from ironkeel.risk.tracker import ExposureTracker
 from ironkeel.risk.tripwires import Tripwires
-from ironkeel.risk.watch import AfterBar, AfterData, WatchedStrategy, any_moved
+from ironkeel.risk.watch import AfterBar, AfterData, AfterPriced, WatchedStrategy, any_moved
 
 __all__ = ["OrderGateway", "RiskEngine", "RiskEvent"]
 
@@ -287,16 +288,23 @@ class RiskEngine:
 
     # --- post-trade -------------------------------------------------------------------------
 
-    def handler(self, sample: Any) -> Callable[[Any], None]:
-        """The loop handler of a stream whose items look like ``sample``, subscribed after
-        the strategies: it notes the time of the instrument's latest data, checks a bar
-        stream for gaps (``kill_on_data_gap``) and evaluates the breakers. The reference
-        price is taken earlier, by ``tracker.handler``."""
+    def handlers(self, sample: Any) -> tuple[Callable[[Any], None] | None, Callable[[Any], None]]:
+        """The loop handlers of a stream whose items look like ``sample``: the first, to
+        subscribe before the strategies, keeps the instrument's reference price and data
+        time (so orders are checked at the price the strategies saw; None for data with no
+        price); the second, after them, checks a bar stream for gaps
+        (``kill_on_data_gap``) and evaluates the breakers."""
         instrument = self._instruments.get(sample.instrument_id)
         key = sample.instrument_id if instrument is None else instrument.id  # one key object
+        before = self.tracker.handler(sample)
+        if before is None:
+            stamp = Reference()  # the data time only: never a reference price
+            self.tripwires.watch(key, stamp)
+            return None, AfterData(self, self._clock, stamp)
+        self.tripwires.watch(key, self.tracker.reference_of(key))
         if type(sample) is Bar and self._kill_on_gap:
-            return AfterBar(self, key)
-        return AfterData(self, key)
+            return before, AfterBar(self, self._clock, key)
+        return before, AfterPriced(self, self._clock)
 
     def on_gap(self, instrument_id: InstrumentId, bar: Bar) -> None:
         """A bar of ``instrument_id`` arrived: the automatic kill switch if bars are missing

@@ -26,6 +26,7 @@ from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.portfolio.position import Position
+from ironkeel.risk.reference import Reference
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ExposureTracker"]
@@ -72,24 +73,12 @@ class _Share:
         book.all_money[slot] += notional
 
 
-class _Reference:
-    """The reference price of one instrument, in ticks, and its ``ts_event``; ``seen`` is
-    False until the first price. Updated in place on every item (no tuple, no dict store)."""
-
-    __slots__ = ("price", "seen", "ts")
-
-    def __init__(self) -> None:
-        self.price = 0
-        self.ts = 0
-        self.seen = False
-
-
 class _BarPrice:
     """A stream's handler that keeps its instrument's reference: a bar's close."""
 
     __slots__ = ("_reference",)
 
-    def __init__(self, reference: _Reference) -> None:
+    def __init__(self, reference: Reference) -> None:
         self._reference = reference
 
     def __call__(self, item: Any) -> None:
@@ -131,6 +120,7 @@ class ExposureTracker(PreTradeView):
         currency: Currency,
         order_of: Any,
     ) -> None:
+        super().__init__()
         self._clock = clock
         self._portfolio = portfolio
         self._instruments = {i.id: i for i in instruments}
@@ -140,12 +130,17 @@ class ExposureTracker(PreTradeView):
         self._notional: dict[StrategyId | None, list[int]] = {}
         self._contribution: dict[ClientOrderId, _Share] = {}
         self._books: dict[tuple[StrategyId, InstrumentId], _Book] = {}
-        self._references: dict[InstrumentId, _Reference] = {}
+        self._references: dict[InstrumentId, Reference] = {}
         self._recent: dict[StrategyId, deque[OrderInitialized]] = {}
         self._capital: dict[StrategyId | None, int] = {}
         self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
         self._read: EquityReader | None = None  # equity of the total and the strategies
         self._equity_at: dict[StrategyId | None, int] = {}
+        # Gross exposures kept during one check (``begin_check``): of all strategies, and
+        # of the one strategy ``_gross_of`` (identity: a check sees one strategy id).
+        self._gross_all: int | None = None
+        self._gross_of: StrategyId | None = None
+        self._gross_one = 0
 
     # --- feeding ----------------------------------------------------------------------------
 
@@ -158,17 +153,18 @@ class ExposureTracker(PreTradeView):
         key = sample.instrument_id if instrument is None else instrument.id  # one key object
         kind = type(sample)
         if kind is Bar:
-            return _BarPrice(self._reference_of(key))
+            return _BarPrice(self.reference_of(key))
         if kind is TradeTick:
-            return _TradePrice(self._reference_of(key))
+            return _TradePrice(self.reference_of(key))
         if kind is QuoteTick:
-            return _QuotePrice(self._reference_of(key))
+            return _QuotePrice(self.reference_of(key))
         return None
 
-    def _reference_of(self, instrument_id: InstrumentId) -> _Reference:
+    def reference_of(self, instrument_id: InstrumentId) -> Reference:
+        """The instrument's ``Reference`` object (the one its price handler updates)."""
         found = self._references.get(instrument_id)
         if found is None:
-            found = self._references[instrument_id] = _Reference()
+            found = self._references[instrument_id] = Reference()
         return found
 
     def on_order_event(self, event: OrderEvent) -> None:
@@ -292,8 +288,22 @@ class ExposureTracker(PreTradeView):
             return sum(v for k, v in self._capital.items() if k is not None)
         return self._capital.get(strategy_id, 0)
 
+    def begin_check(self, order: OrderInitialized) -> None:
+        super().begin_check(order)
+        self._gross_all = None
+        self._gross_of = None
+
     def gross_exposure(self, strategy_id: StrategyId | None) -> int:
-        return self._exposure(strategy_id, gross=True)
+        if self.checking is None:
+            return self._exposure(strategy_id, gross=True)
+        if strategy_id is None:
+            if self._gross_all is None:
+                self._gross_all = self._exposure(None, gross=True)
+            return self._gross_all
+        if self._gross_of is not strategy_id:
+            self._gross_one = self._exposure(strategy_id, gross=True)
+            self._gross_of = strategy_id
+        return self._gross_one
 
     def net_exposure(self, strategy_id: StrategyId | None) -> int:
         return self._exposure(strategy_id, gross=False)

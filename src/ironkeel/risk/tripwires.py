@@ -13,6 +13,7 @@ from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId
 from ironkeel.model.instruments import Instrument
 from ironkeel.risk.config import BreakerSettings
+from ironkeel.risk.reference import Reference
 
 __all__ = ["Tripwires"]
 
@@ -28,8 +29,15 @@ class Tripwires:
         self._stale_ns = int(settings.stale_data_s * 1_000_000_000)
         self._sent_at: dict[ClientOrderId, int] = {}  # reference ticks when an order was sent
         self._last_bar: dict[BarType, int] = {}
-        #: The latest data time per instrument; the engine writes it on every item.
-        self.last_data: dict[InstrumentId, int] = {}
+        # Per instrument, the objects its streams write their latest data time to.
+        self._stamps: dict[InstrumentId, list[Reference]] = {}
+
+    def watch(self, instrument_id: InstrumentId, stamp: Reference) -> None:
+        """Judge the staleness of ``instrument_id``'s data by ``stamp`` too (the latest
+        item of one of its streams)."""
+        stamps = self._stamps.setdefault(instrument_id, [])
+        if all(known is not stamp for known in stamps):
+            stamps.append(stamp)
 
     def sent(self, client_order_id: ClientOrderId, reference_ticks: int) -> None:
         """An order left at this reference price (its fills are measured against it)."""
@@ -63,12 +71,19 @@ class Tripwires:
         return f"data gap: {missing} bar(s) of {bar_type} missing before {bar.ts_event}"
 
     def stale(self, now_ns: int) -> list[tuple[InstrumentId, str]]:
-        """The instruments whose market data is older than the limit at ``now_ns``, and why."""
-        return [
-            (
-                instrument_id,
-                f"market data for {instrument_id} is stale: last at {last}, now {now_ns}",
-            )
-            for instrument_id, last in list(self.last_data.items())
-            if now_ns - last > self._stale_ns
-        ]
+        """The instruments whose latest market data, in any stream, is older than the limit
+        at ``now_ns``, and why (an instrument with no data yet is not judged)."""
+        found = []
+        for instrument_id, stamps in self._stamps.items():
+            times = [stamp.ts for stamp in stamps if stamp.seen]
+            if not times:
+                continue
+            last = max(times)
+            if now_ns - last > self._stale_ns:
+                found.append(
+                    (
+                        instrument_id,
+                        f"market data for {instrument_id} is stale: last at {last}, now {now_ns}",
+                    )
+                )
+        return found

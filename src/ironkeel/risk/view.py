@@ -36,7 +36,29 @@ class PreTradeView:
 
     A base class rather than a protocol: the compiled controls call its methods through
     a vtable (a protocol method is a generic Python call). ``ExposureTracker`` is the
-    engine's, ``StaticView`` the one for tests and benchmarks."""
+    engine's, ``StaticView`` the one for tests and benchmarks.
+
+    While a ``ControlSet`` checks one order (``begin_check`` .. ``end_check``) nothing a
+    control reads can change, so figures several controls derive (the order's notional,
+    a scope's gross exposure) are computed once and kept until ``end_check``."""
+
+    def __init__(self) -> None:
+        #: The order being checked by a ``ControlSet`` (None: no check under way).
+        self.checking: OrderInitialized | None = None
+        self.checked_notional: int | None = None  # of ``checking``, once computed
+        self.notional_known = False
+
+    def begin_check(self, order: OrderInitialized) -> None:
+        """A ``ControlSet`` starts checking ``order``: derived figures may be kept."""
+        self.checking = order
+        self.notional_known = False
+        self.checked_notional = None
+
+    def end_check(self) -> None:
+        """The check is over: nothing kept is used again."""
+        self.checking = None
+        self.notional_known = False
+        self.checked_notional = None
 
     def now_ns(self) -> int:
         """The engine clock's time, in ns."""
@@ -102,6 +124,7 @@ class StaticView(PreTradeView):
     """
 
     def __init__(self, instruments: Iterable[Instrument], *, now_ns: int = 0) -> None:
+        super().__init__()
         self._instruments = {i.id: i for i in instruments}
         self.now = now_ns
         self._positions: dict[tuple[StrategyId, InstrumentId], int] = {}

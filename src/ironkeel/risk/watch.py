@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ironkeel.core.clock import Clock
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.risk.breaker import DrawdownBreaker
+from ironkeel.risk.reference import Reference
 
 if TYPE_CHECKING:
     from ironkeel.risk.engine import RiskEngine
 
-__all__ = ["AfterBar", "AfterData", "WatchedStrategy", "any_moved"]
+__all__ = ["AfterBar", "AfterData", "AfterPriced", "WatchedStrategy", "any_moved"]
 
 
 class WatchedStrategy:
@@ -40,27 +42,47 @@ def any_moved(watched: list[WatchedStrategy], read: EquityReader) -> bool:
     return any(strategy.moved(read) for strategy in watched)
 
 
-class AfterData:
-    """``RiskEngine.handler`` for one stream: the latest data time, then the breakers."""
+class AfterPriced:
+    """``RiskEngine.handlers`` after the strategies, for a stream with prices: the
+    breakers, at the clock's time (the loop set it to the item's ``ts_init``; the
+    tracker's handler, before the strategies, noted the data time)."""
 
-    __slots__ = ("_engine", "_key", "_last_data")
+    __slots__ = ("_clock", "_engine")
 
-    def __init__(self, engine: RiskEngine, key: InstrumentId) -> None:
+    def __init__(self, engine: RiskEngine, clock: Clock) -> None:
         self._engine = engine
+        self._clock = clock
+
+    def __call__(self, item: Any) -> None:
+        self._engine.evaluate(self._clock.timestamp_ns())
+
+
+class AfterBar(AfterPriced):
+    """``AfterPriced`` for a bar stream checked for gaps (``kill_on_data_gap``)."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, engine: RiskEngine, clock: Clock, key: InstrumentId) -> None:
+        super().__init__(engine, clock)
         self._key = key
-        self._last_data = engine.tripwires.last_data
 
     def __call__(self, item: Any) -> None:
-        self._last_data[self._key] = item.ts_event
-        self._engine.evaluate(item.ts_init)
-
-
-class AfterBar(AfterData):
-    """``AfterData`` for a bar stream checked for gaps (``kill_on_data_gap``)."""
-
-    __slots__ = ()
-
-    def __call__(self, item: Any) -> None:
-        self._last_data[self._key] = item.ts_event
         self._engine.on_gap(self._key, item)
-        self._engine.evaluate(item.ts_init)
+        self._engine.evaluate(self._clock.timestamp_ns())
+
+
+class AfterData(AfterPriced):
+    """``RiskEngine.handlers`` for a stream without prices (book updates): the latest data
+    time of its instrument, then the breakers."""
+
+    __slots__ = ("_stamp",)
+
+    def __init__(self, engine: RiskEngine, clock: Clock, stamp: Reference) -> None:
+        super().__init__(engine, clock)
+        self._stamp = stamp
+
+    def __call__(self, item: Any) -> None:
+        stamp = self._stamp
+        stamp.ts = item.ts_event
+        stamp.seen = True
+        self._engine.evaluate(self._clock.timestamp_ns())

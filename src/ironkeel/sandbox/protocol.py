@@ -47,12 +47,12 @@ from ironkeel.strategy.context import OrderRequest
 from ironkeel.strategy.views import Fill, MarketQuote, MarketTrade, OrderInfo
 
 __all__ = [
+    "EMPTY_REPLY",
+    "EMPTY_REPLY_BYTES",
     "INSPECTABLE",
     "MAX_ACTIONS",
     "MAX_LOG_CHARS",
     "MAX_MESSAGE",
-    "EMPTY_REPLY",
-    "EMPTY_REPLY_BYTES",
     "Act",
     "Action",
     "Cancel",

@@ -68,11 +68,15 @@ class ControlSet:
         controls = self._submit.get((order.strategy_id, order.instrument_id))
         if controls is None:
             controls = self.controls(order.strategy_id, order.instrument_id)
-        for control in controls:
-            denial = control.check(order, view)
-            if denial is not None:
-                return denial
-        return None
+        view.begin_check(order)
+        try:
+            for control in controls:
+                denial = control.check(order, view)
+                if denial is not None:
+                    return denial
+            return None
+        finally:
+            view.end_check()
 
     def check_modify(
         self, strategy_id: StrategyId, view: PreTradeView, *, emergency: bool = False

@@ -70,12 +70,23 @@ def _reducing(order: OrderInitialized, view: PreTradeView, per_strategy: bool) -
 
 
 def _notional(order: OrderInitialized, view: PreTradeView) -> int | None:
+    """The order's notional, money raw (None: a market order with no reference); computed
+    once per ``ControlSet`` check however many controls ask."""
+    kept = view.checking is order
+    if kept and view.notional_known:
+        return view.checked_notional
     price = order.price  # a limit price, the common case, without a call
     if price is None:
         price = order_price(order, view)
-        if price is None:
-            return None
-    return mul(mul(abs(price), order.quantity), view.instrument(order.instrument_id).unit_raw)
+    notional = (
+        None
+        if price is None
+        else mul(mul(abs(price), order.quantity), view.instrument(order.instrument_id).unit_raw)
+    )
+    if kept:
+        view.checked_notional = notional
+        view.notional_known = True
+    return notional
 
 
 class MaxGrossExposure:
