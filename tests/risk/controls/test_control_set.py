@@ -307,3 +307,27 @@ def test_control_set_when_an_order_breaks_one_limit_then_that_code(setup, order,
     setup(screen, controls)
     denial = controls.check(order, screen)
     assert (denial and denial.code) == code, denial
+
+
+def test_a_market_orders_notional_is_kept_only_for_the_check_under_way():
+    # Two controls value the same market order at the reference; between checks the
+    # reference moves, and a control called on its own (no check under way) sees it.
+    controls = (
+        MaxGrossExposure(3 * USD // 2, per_strategy=True),
+        MaxLeverage(1, per_strategy=True),
+    )
+    made = view()
+    made.set_equity(ALPHA, 10**6 * USD)
+    order = buy(10, None)  # market: 10 lots (0.01 BTC) at the reference, 100 USD: 1 USD
+    for control in controls:
+        made.begin_check(order)
+        try:
+            assert control.check(order, made) is None
+            assert made.checked_notional == USD
+        finally:
+            made.end_check()
+        assert made.checking is None
+    made.set_reference(BTC_ID, 2_000, made.now)  # 200 USD: 2 USD of notional
+    denial = controls[0].check(order, made)
+    assert denial is not None
+    assert "this order 2" in denial.reason
