@@ -289,19 +289,17 @@ class RiskEngine:
     # --- post-trade -------------------------------------------------------------------------
 
     def handlers(self, sample: Any) -> tuple[Callable[[Any], None] | None, Callable[[Any], None]]:
-        """The loop handlers of a stream whose items look like ``sample``: the first, to
-        subscribe before the strategies, keeps the instrument's reference price and data
-        time (so orders are checked at the price the strategies saw; None for data with no
-        price); the second, after them, checks a bar stream for gaps
-        (``kill_on_data_gap``) and evaluates the breakers."""
+        """A stream's loop handlers: before the strategies, the tracker's (the reference
+        price and data time; None for data with no price); after them, the gap check
+        (``kill_on_data_gap``) and the breakers."""
         instrument = self._instruments.get(sample.instrument_id)
         key = sample.instrument_id if instrument is None else instrument.id  # one key object
         before = self.tracker.handler(sample)
+        # A stream with no price keeps its own data time, never a reference price.
+        stamp = Reference() if before is None else self.tracker.reference_of(key)
+        self.tripwires.watch(key, stamp)
         if before is None:
-            stamp = Reference()  # the data time only: never a reference price
-            self.tripwires.watch(key, stamp)
             return None, AfterData(self, self._clock, stamp)
-        self.tripwires.watch(key, self.tracker.reference_of(key))
         if type(sample) is Bar and self._kill_on_gap:
             return before, AfterBar(self, self._clock, key)
         return before, AfterPriced(self, self._clock)

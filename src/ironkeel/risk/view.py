@@ -55,10 +55,8 @@ class PreTradeView:
         self.checked_notional = None
 
     def end_check(self) -> None:
-        """The check is over: nothing kept is used again."""
+        """The check is over: nothing kept is used again (the next ``begin_check`` clears it)."""
         self.checking = None
-        self.notional_known = False
-        self.checked_notional = None
 
     def now_ns(self) -> int:
         """The engine clock's time, in ns."""

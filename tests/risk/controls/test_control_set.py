@@ -330,4 +330,4 @@ def test_a_market_orders_notional_is_kept_only_for_the_check_under_way():
     made.set_reference(BTC_ID, 2_000, made.now)  # 200 USD: 2 USD of notional
     denial = controls[0].check(order, made)
     assert denial is not None
-    assert "this order 2" in denial.reason
+    assert "could reach 2 (positions 0 + working 0 + this order 2)" in denial.reason
