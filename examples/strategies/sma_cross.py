@@ -34,7 +34,9 @@ class SmaCross(Strategy):
         previous, self.previous = self.previous, diff
         if previous is None:
             return
-        if previous <= 0 < diff and self.is_flat():
+        # Float literals: the SMAs are floats, and a float-to-float comparison is the
+        # interpreter's fast path (a float against an int literal is a generic compare).
+        if previous <= 0.0 < diff and self.is_flat():
             self.buy(self.size)
-        elif previous >= 0 > diff and self.position() > 0:
+        elif previous >= 0.0 > diff and self.position() > 0:
             self.close_position()

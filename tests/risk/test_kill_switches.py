@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ironkeel.cli.operator import apply_action
-from ironkeel.model import InstrumentId, StrategyId
+from ironkeel.model import AggressorSide, InstrumentId, StrategyId, TradeTick
 from ironkeel.risk.breaker import BreakerState
 from ironkeel.risk.config import load_risk_config
-from ironkeel.risk.reference import Reference
+from ironkeel.risk.reference import NO_PRICE, TRADE, Reference
 from ironkeel.risk.tripwires import Tripwires
 from tests._bars import bars_from_ohlc
 from tests.risk.test_engine import BTC, BuyOnce, _engine
@@ -129,6 +129,10 @@ def test_an_operator_kill_from_the_cli_is_lifted_by_risk_reset(tmp_path: Path) -
     assert S not in restored.risk.disabled
 
 
+def _trade(instrument_id: InstrumentId, ts: int) -> TradeTick:
+    return TradeTick(instrument_id, 3_000_000, 1, AggressorSide.BUYER, f"t{ts}", ts, ts)
+
+
 def test_staleness_reads_the_latest_item_of_any_of_an_instruments_streams() -> None:
     wires = Tripwires(load_risk_config("[breakers]\nstale_data_s = 90\n").breakers)
     btc = InstrumentId.parse("BTCUSD.SIM")
@@ -137,10 +141,10 @@ def test_staleness_reads_the_latest_item_of_any_of_an_instruments_streams() -> N
     wires.watch(btc, book)
     wires.watch(btc, book)  # watched once
     assert wires.stale(10**15) == []  # no data yet: not judged
-    prices.ts, prices.seen = 1_000 * SECOND, True
+    prices.keep(_trade(btc, 1_000 * SECOND), TRADE)
     assert wires.stale(1_090 * SECOND) == []  # at the limit
     assert [i for i, _ in wires.stale(1_091 * SECOND)] == [btc]
-    book.ts, book.seen = 1_050 * SECOND, True  # a fresher book update keeps it alive
+    book.keep(_trade(btc, 1_050 * SECOND), NO_PRICE)  # a fresher book update keeps it alive
     assert wires.stale(1_091 * SECOND) == []
     (found,) = wires.stale(1_141 * SECOND)
     assert found == (

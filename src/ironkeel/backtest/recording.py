@@ -33,9 +33,11 @@ class EquityRecorder:
         self._read = read
         self.ts: list[Any] = []  # the items' own timestamp objects: no new int per row
         self._last_ts = 0
-        self._last: list[int] = read.values()
+        # Values as objects: each change is boxed once and the same int object kept in
+        # ``_last`` and ``_values`` (compiled, an int stored in a list[int] is boxed anew).
+        self._last: list[Any] = read.values()
         self._rows: list[list[int]] = [[] for _ in self._last]
-        self._values: list[list[int]] = [[] for _ in self._last]
+        self._values: list[list[Any]] = [[] for _ in self._last]
 
     def __call__(self, item: Any) -> None:
         ts: Any = item.ts_init
@@ -52,14 +54,16 @@ class EquityRecorder:
         for index in range(len(last)):
             value = read.value(index)
             rows = self._rows[index]
-            if rows and value == last[index]:
+            before: int = last[index]
+            if rows and value == before:
                 continue
-            last[index] = value
+            boxed: Any = value
+            last[index] = boxed
             if rows and rows[-1] == row:
-                self._values[index][-1] = value
+                self._values[index][-1] = boxed
             else:
                 rows.append(row)
-                self._values[index].append(value)
+                self._values[index].append(boxed)
 
     @property
     def columns(self) -> list[list[int]]:

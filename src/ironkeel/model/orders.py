@@ -45,6 +45,12 @@ _ACCEPTED: Final = S.ACCEPTED
 #: The terminal states, as a set: ``status in CLOSED_STATES`` is the cheap form of
 #: ``status.is_terminal`` (a property read through the enum, ~8x slower).
 CLOSED_STATES: Final = frozenset(s for s in S if s.is_terminal)
+# The event classes as module constants: compiled, a name imported from an interpreted
+# module is a dict lookup on every use, a Final one a static read.
+_FILLED_EVENT: Final = OrderFilled
+_ACCEPTED_EVENT: Final = OrderAccepted
+_SUBMITTED_EVENT: Final = OrderSubmitted
+_UPDATED_EVENT: Final = OrderUpdated
 
 
 def _table() -> dict[tuple[OrderStatus, str], OrderStatus | str]:
@@ -334,7 +340,7 @@ class Order:
             )
         kind = type(event)
         status = self.status
-        if kind is OrderFilled:
+        if kind is _FILLED_EVENT:
             fill: OrderFilled = event  # type: ignore[assignment]  # checked just above
             last_qty = fill.last_qty
             trigger = FULL if self.filled_qty + last_qty >= self.quantity else PARTIAL
@@ -346,7 +352,7 @@ class Order:
             raise IllegalTransitionError(str(self.client_order_id), status.name, trigger)
         if isinstance(target, str):  # PREVIOUS or SAME
             target = self.previous_status if target == PREVIOUS else status
-        if kind is OrderFilled:
+        if kind is _FILLED_EVENT:
             self._check_fill(fill)
             self.filled_qty += last_qty
             self.cost += fill.last_px * last_qty
@@ -355,17 +361,17 @@ class Order:
             self.venue_order_id = fill.venue_order_id
         # A class whose name is a trigger is that event class: a subclass would be named
         # otherwise and refused by the table above.
-        elif kind is OrderAccepted:
+        elif kind is _ACCEPTED_EVENT:
             self.venue_order_id = event.venue_order_id  # type: ignore[attr-defined]
             self.account_id = event.account_id  # type: ignore[attr-defined]
-        elif kind is OrderSubmitted:
+        elif kind is _SUBMITTED_EVENT:
             self.account_id = event.account_id  # type: ignore[attr-defined]
-        elif kind is OrderUpdated:
+        elif kind is _UPDATED_EVENT:
             self._apply_update(event)  # type: ignore[arg-type]  # checked just above
         if target in _PENDING:
             if status not in _PENDING:
                 self.previous_status = status
-            elif kind is OrderAccepted:
+            elif kind is _ACCEPTED_EVENT:
                 # Accepted while a request was pending: a reject now returns to ACCEPTED.
                 self.previous_status = _ACCEPTED
         ts_event = event.ts_event

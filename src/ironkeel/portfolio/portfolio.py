@@ -30,7 +30,7 @@ from __future__ import annotations
 import difflib
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final
+from typing import Any, Final
 
 from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, BarType, QuoteTick, TradeTick
@@ -271,9 +271,11 @@ class Portfolio:
             except KeyError:
                 raise self._unknown_instrument(bar_type.instrument_id, "Bar") from None
             self._last_bar_type, self._last_bar_mark = bar_type, mark
-        px = mark.long_px = mark.short_px = bar.close
+        close: Any = bar.close  # the bar's own int object, stored without boxing a new one
+        mark.long_px = mark.short_px = close
         if not mark.holders:
             return
+        px: int = close
         only = mark.only
         if only is None:
             mark.revalue(px, px)

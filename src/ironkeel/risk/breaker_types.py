@@ -75,18 +75,6 @@ def _table() -> dict[tuple[BreakerState, str], BreakerState]:
 #: The breaker state machine: (state, trigger) -> next state. Nothing else moves a breaker.
 BREAKER_TRANSITIONS: Final = _table()
 
-# Members read once: an enum attribute read costs ~100 ns in CPython 3.11.
-_ARMED: Final = S.ARMED
-_MONITORING: Final = S.MONITORING
-_WARNING: Final = S.WARNING
-_TRIGGERED: Final = S.TRIGGERED
-_COOLING: Final = S.COOLING_DOWN
-_RESET: Final = S.RESET
-_HALTED: Final = S.HALTED
-_LATCHED: Final = (S.TRIGGERED, S.COOLING_DOWN)
-_TRADING: Final = frozenset((S.ARMED, S.MONITORING, S.WARNING, S.RESET))
-_NONE: Final[tuple[BreakerTransition, ...]] = ()
-
 
 class IllegalBreakerTransitionError(IllegalTransitionError):
     """A trigger the breaker's state does not allow; the breaker was left unchanged."""

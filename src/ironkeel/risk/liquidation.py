@@ -163,7 +163,10 @@ class Liquidator:
 
     def on_order_event(self, event: OrderEvent) -> None:
         """Follow the plan's closes: a fill may finish it, a failure is retried."""
-        plan = self._by_order.get(event.client_order_id)
+        by_order = self._by_order
+        if not by_order:  # no liquidation ever sent an order: no lookup per order event
+            return
+        plan = by_order.get(event.client_order_id)
         if plan is None or isinstance(event, _LOCAL):
             return
         cid = event.client_order_id

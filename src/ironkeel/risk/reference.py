@@ -1,22 +1,74 @@
 """The latest market data of one instrument as the risk layer sees it.
 
-One native object per instrument, updated in place on every item (no tuple, no dict
-store): the reference price the pre-trade controls value orders at, and the data time
-the staleness kill switch reads (decision 0017).
+One native object per instrument that keeps the latest item of the instrument's streams
+as it is (one field store per item: no price read, no tuple, no dict store) and reads
+the reference price and the data time from it only when asked, which is per order, not
+per item (decisions 0017, 0019): the price the pre-trade controls value orders at (a
+bar's close, a trade's price, a quote's mid rounded down to the tick) and the
+``ts_event`` the staleness kill switch reads.
 """
 
 from __future__ import annotations
 
-__all__ = ["Reference"]
+from typing import Any, Final
+
+from ironkeel.model.errors import StateError
+
+__all__ = ["BAR", "NO_PRICE", "QUOTE", "TRADE", "Reference"]
+
+#: How a kept item's price reads (``Reference.kind``).
+BAR: Final = 0
+TRADE: Final = 1
+QUOTE: Final = 2
+NO_PRICE: Final = 3  # book updates: a data time, never a price
 
 
 class Reference:
-    """The reference price of one instrument, in ticks, and its ``ts_event``; ``seen`` is
-    False until the first item. Data without a price (book updates) sets only ``ts``."""
+    """The latest item of an instrument's streams (``item``, None until the first) and
+    how its price reads (``kind``). A stream with no price (book updates) keeps its own
+    ``Reference`` of kind ``NO_PRICE``: its data time counts, its price never does."""
 
-    __slots__ = ("price", "seen", "ts")
+    __slots__ = ("item", "kind")
 
     def __init__(self) -> None:
-        self.price = 0
-        self.ts = 0
-        self.seen = False
+        self.item: Any = None
+        self.kind = NO_PRICE
+
+    def keep(self, item: Any, kind: int) -> None:
+        """What the stream handlers do inline: ``item`` is now the latest."""
+        self.item = item
+        self.kind = kind
+
+    @property
+    def seen(self) -> bool:
+        return self.item is not None
+
+    @property
+    def priced(self) -> bool:
+        """An item with a price was seen."""
+        return self.item is not None and self.kind != NO_PRICE
+
+    @property
+    def ts(self) -> int:
+        """The latest item's ``ts_event`` (0 before the first)."""
+        item = self.item
+        if item is None:
+            return 0
+        ts: int = item.ts_event
+        return ts
+
+    @property
+    def price(self) -> int:
+        """The reference price in ticks; a StateError before a priced item."""
+        item = self.item
+        kind = self.kind
+        if item is None or kind == NO_PRICE:
+            raise StateError("no reference price yet: check `priced` first")
+        if kind == BAR:
+            close: int = item.close
+            return close
+        if kind == TRADE:
+            price: int = item.price
+            return price
+        mid: int = (item.bid + item.ask) // 2
+        return mid

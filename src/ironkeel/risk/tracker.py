@@ -26,7 +26,7 @@ from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.portfolio.position import Position
-from ironkeel.risk.reference import Reference
+from ironkeel.risk.reference import BAR, QUOTE, TRADE, Reference
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ExposureTracker"]
@@ -73,39 +73,20 @@ class _Share:
         book.all_money[slot] += notional
 
 
-class _BarPrice:
-    """A stream's handler that keeps its instrument's reference: a bar's close."""
+class _Keep:
+    """A stream's handler that keeps its instrument's latest item (``Reference``): one
+    field store per item, the price read only when an order asks for it."""
 
-    __slots__ = ("_reference",)
+    __slots__ = ("_kind", "_reference")
 
-    def __init__(self, reference: Reference) -> None:
+    def __init__(self, reference: Reference, kind: int) -> None:
         self._reference = reference
+        self._kind = kind
 
     def __call__(self, item: Any) -> None:
         reference = self._reference
-        reference.price = self._price(item)
-        reference.ts = item.ts_event
-        reference.seen = True
-
-    def _price(self, bar: Any) -> int:
-        close: int = bar.close
-        return close
-
-
-class _TradePrice(_BarPrice):
-    __slots__ = ()
-
-    def _price(self, trade: Any) -> int:
-        price: int = trade.price
-        return price
-
-
-class _QuotePrice(_BarPrice):
-    __slots__ = ()
-
-    def _price(self, quote: Any) -> int:
-        mid: int = (quote.bid + quote.ask) // 2
-        return mid
+        reference.item = item
+        reference.kind = self._kind
 
 
 class ExposureTracker(PreTradeView):
@@ -153,11 +134,11 @@ class ExposureTracker(PreTradeView):
         key = sample.instrument_id if instrument is None else instrument.id  # one key object
         kind = type(sample)
         if kind is Bar:
-            return _BarPrice(self.reference_of(key))
+            return _Keep(self.reference_of(key), BAR)
         if kind is TradeTick:
-            return _TradePrice(self.reference_of(key))
+            return _Keep(self.reference_of(key), TRADE)
         if kind is QuoteTick:
-            return _QuotePrice(self.reference_of(key))
+            return _Keep(self.reference_of(key), QUOTE)
         return None
 
     def reference_of(self, instrument_id: InstrumentId) -> Reference:
@@ -196,7 +177,7 @@ class ExposureTracker(PreTradeView):
         price = order.price
         if price is None:
             reference = self._references.get(order.instrument_id)
-            price = reference.price if reference is not None and reference.seen else 0
+            price = reference.price if reference is not None and reference.priced else 0
         notional = mul(mul(leaves, abs(price)), self._instruments[order.instrument_id].unit_raw)
         if share is None:
             book = self._book(order.strategy_id, order.instrument_id)
@@ -263,7 +244,7 @@ class ExposureTracker(PreTradeView):
 
     def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
         reference = self._references.get(instrument_id)
-        if reference is None or not reference.seen:
+        if reference is None or not reference.priced:
             return None
         return reference.price, reference.ts
 
@@ -316,11 +297,14 @@ class ExposureTracker(PreTradeView):
         total = 0
         for instrument_id, instrument in self._instruments.items():
             reference = self._references.get(instrument_id)
-            if reference is None or not reference.seen:
+            if reference is None or not reference.priced:
                 continue
+            price = 0  # read once, when a position needs it
             for sid in strategies:
                 lots = self.position(sid, instrument_id)
                 if lots:
-                    value = mul(mul(lots, reference.price), instrument.unit_raw)
+                    if not price:
+                        price = reference.price
+                    value = mul(mul(lots, price), instrument.unit_raw)
                     total += abs(value) if gross else value
         return total

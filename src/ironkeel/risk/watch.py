@@ -82,7 +82,5 @@ class AfterData(AfterPriced):
         self._stamp = stamp
 
     def __call__(self, item: Any) -> None:
-        stamp = self._stamp
-        stamp.ts = item.ts_event
-        stamp.seen = True
+        self._stamp.item = item
         self._engine.evaluate(self._clock.timestamp_ns())

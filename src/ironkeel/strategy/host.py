@@ -86,6 +86,9 @@ _LOW: Final = Bar.__struct_fields__.index("low")
 _CLOSE: Final = Bar.__struct_fields__.index("close")
 _VOLUME: Final = Bar.__struct_fields__.index("volume")
 _TS_EVENT: Final = Bar.__struct_fields__.index("ts_event")
+# Compiled, a class imported from an interpreted module is a dict lookup on every use; a
+# Final alias is a static read.
+_FILLED_EVENT: Final = OrderFilled
 
 
 def _ratio(step: Decimal) -> tuple[int, int]:
@@ -228,6 +231,10 @@ class StrategyHost:
         iid = instrument.id
         fail = self._fail
         box = self._targets(slots, "on_bar")
+        # Closure variables: compiled, a module global of an interpreted module (msgspec,
+        # views) is a dict lookup on every use, a closure variable a native field read.
+        fields_of = astuple
+        view_of = MarketBar
 
         if pn == 1 and vn == 1:  # increments 10**-k (or 1/k): one correctly rounded division
 
@@ -237,13 +244,13 @@ class StrategyHost:
                     return
                 # One call for every field: compiled, each attribute read of a Struct is a
                 # generic lookup; the tuple's items are read natively.
-                fields = astuple(bar)
+                fields = fields_of(bar)
                 o: int = fields[_OPEN]
                 h: int = fields[_HIGH]
                 lo: int = fields[_LOW]
                 c: int = fields[_CLOSE]
                 v: int = fields[_VOLUME]
-                view = MarketBar(
+                view = view_of(
                     iid, fields[_TS_EVENT], o / pd, h / pd, lo / pd, c / pd, v / vd, bar
                 )  # fmt: skip
                 for slot, hook in targets:
@@ -258,7 +265,7 @@ class StrategyHost:
             targets = box[0]
             if not targets:
                 return
-            view = MarketBar(
+            view = view_of(
                 iid, bar.ts_event, bar.open * pn / pd, bar.high * pn / pd, bar.low * pn / pd,
                 bar.close * pn / pd, bar.volume * vn / vd, bar,
             )  # fmt: skip
@@ -361,7 +368,7 @@ class StrategyHost:
         slot = self.slots.get(event.strategy_id)
         if slot is None or slot.status is not SlotStatus.RUNNING:
             return
-        if type(event) is OrderFilled:
+        if type(event) is _FILLED_EVENT:
             if not slot.hears_fills:
                 return
             fill: OrderFilled = event
