@@ -36,16 +36,24 @@ RECENT: Final = 64
 BUY: Final = OrderSide.BUY
 
 
+class _Pair:
+    """A running total per side, as native int fields (no list of boxed ints to update)."""
+
+    __slots__ = ("buy", "sell")
+
+    def __init__(self) -> None:
+        self.buy = 0
+        self.sell = 0
+
+
 class _Book:
     """The running totals an order of one (strategy, instrument) counts in: working lots
     of the strategy and of all strategies in the instrument, working notional of the
-    strategy and of all strategies; each ``[buy, sell]``."""
+    strategy and of all strategies."""
 
     __slots__ = ("all_lots", "all_money", "lots", "money")
 
-    def __init__(
-        self, lots: list[int], all_lots: list[int], money: list[int], all_money: list[int]
-    ) -> None:
+    def __init__(self, lots: _Pair, all_lots: _Pair, money: _Pair, all_money: _Pair) -> None:
         self.lots = lots
         self.all_lots = all_lots
         self.money = money
@@ -55,22 +63,28 @@ class _Book:
 class _Share:
     """One working order's part of its book's totals: its side, leaves and notional."""
 
-    __slots__ = ("book", "lots", "notional", "slot")
+    __slots__ = ("book", "lots", "notional", "sell")
 
-    def __init__(self, slot: int, lots: int, notional: int, book: _Book) -> None:
-        self.slot = slot  # 0 buy, 1 sell
+    def __init__(self, sell: bool, lots: int, notional: int, book: _Book) -> None:
+        self.sell = sell
         self.lots = lots
         self.notional = notional
         self.book = book
 
     def count(self, sign: int) -> None:
         """Add (sign 1) or remove (sign -1) this share from the totals."""
-        slot, book = self.slot, self.book
+        book = self.book
         lots, notional = sign * self.lots, sign * self.notional
-        book.lots[slot] += lots
-        book.all_lots[slot] += lots
-        book.money[slot] += notional
-        book.all_money[slot] += notional
+        if self.sell:
+            book.lots.sell += lots
+            book.all_lots.sell += lots
+            book.money.sell += notional
+            book.all_money.sell += notional
+        else:
+            book.lots.buy += lots
+            book.all_lots.buy += lots
+            book.money.buy += notional
+            book.all_money.buy += notional
 
 
 class _Keep:
@@ -107,8 +121,8 @@ class ExposureTracker(PreTradeView):
         self._instruments = {i.id: i for i in instruments}
         self._currency = currency
         self._order_of = order_of  # ClientOrderId -> Order | None (the OMS's lookup)
-        self._lots: dict[_Key, list[int]] = {}
-        self._notional: dict[StrategyId | None, list[int]] = {}
+        self._lots: dict[_Key, _Pair] = {}
+        self._notional: dict[StrategyId | None, _Pair] = {}
         self._contribution: dict[ClientOrderId, _Share] = {}
         self._books: dict[tuple[StrategyId, InstrumentId], _Book] = {}
         self._references: dict[InstrumentId, Reference] = {}
@@ -181,7 +195,7 @@ class ExposureTracker(PreTradeView):
         notional = mul(mul(leaves, abs(price)), self._instruments[order.instrument_id].unit_raw)
         if share is None:
             book = self._book(order.strategy_id, order.instrument_id)
-            share = _Share(0 if order.side is BUY else 1, leaves, notional, book)
+            share = _Share(order.side is not BUY, leaves, notional, book)
             self._contribution[cid] = share
         elif share.lots == leaves and share.notional == notional:
             return  # most events (accepted, triggered...) change nothing
@@ -205,10 +219,10 @@ class ExposureTracker(PreTradeView):
         return book
 
     @staticmethod
-    def _totals(where: dict[Any, list[int]], key: object) -> list[int]:
+    def _totals(where: dict[Any, _Pair], key: object) -> _Pair:
         totals = where.get(key)
         if totals is None:
-            totals = where[key] = [0, 0]
+            totals = where[key] = _Pair()
         return totals
 
     # --- PreTradeView -----------------------------------------------------------------------
@@ -236,11 +250,11 @@ class ExposureTracker(PreTradeView):
         self, strategy_id: StrategyId | None, instrument_id: InstrumentId
     ) -> tuple[int, int]:
         totals = self._lots.get((strategy_id, instrument_id))
-        return (0, 0) if totals is None else (totals[0], totals[1])
+        return (0, 0) if totals is None else (totals.buy, totals.sell)
 
     def working_notional(self, strategy_id: StrategyId | None) -> tuple[int, int]:
         money = self._notional.get(strategy_id)
-        return (0, 0) if money is None else (money[0], money[1])
+        return (0, 0) if money is None else (money.buy, money.sell)
 
     def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
         reference = self._references.get(instrument_id)
