@@ -69,6 +69,7 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.strategy.host",
     "ironkeel.strategy.slot",
     "ironkeel.risk.breaker",
+    "ironkeel.risk.breaker_states",
     "ironkeel.risk.controls.base",
     "ironkeel.risk.controls.collar",
     "ironkeel.risk.controls.control_set",

@@ -27,7 +27,17 @@ from ironkeel.model.events import (
 )
 from ironkeel.model.identifiers import AccountId, TradeId, VenueOrderId
 
-__all__ = ["CLOSED_STATES", "TRANSITIONS", "Order", "Transition", "validate_order_spec"]
+__all__ = [
+    "ACCEPTED_EVENT",
+    "CLOSED_STATES",
+    "FILLED_EVENT",
+    "SUBMITTED_EVENT",
+    "TRANSITIONS",
+    "UPDATED_EVENT",
+    "Order",
+    "Transition",
+    "validate_order_spec",
+]
 
 S = OrderStatus
 #: Triggers: the event's class name; a fill is "PartialFill" or "FullFill" by what it leaves.
@@ -45,12 +55,13 @@ _ACCEPTED: Final = S.ACCEPTED
 #: The terminal states, as a set: ``status in CLOSED_STATES`` is the cheap form of
 #: ``status.is_terminal`` (a property read through the enum, ~8x slower).
 CLOSED_STATES: Final = frozenset(s for s in S if s.is_terminal)
-# The event classes as module constants: compiled, a name imported from an interpreted
-# module is a dict lookup on every use, a Final one a static read.
-_FILLED_EVENT: Final = OrderFilled
-_ACCEPTED_EVENT: Final = OrderAccepted
-_SUBMITTED_EVENT: Final = OrderSubmitted
-_UPDATED_EVENT: Final = OrderUpdated
+#: The event classes as module constants: compiled, a name imported from an interpreted
+#: module is a dict lookup on every use, a Final one (here or imported from here by another
+#: compiled module) a static read (decision 0019).
+FILLED_EVENT: Final = OrderFilled
+ACCEPTED_EVENT: Final = OrderAccepted
+SUBMITTED_EVENT: Final = OrderSubmitted
+UPDATED_EVENT: Final = OrderUpdated
 
 
 def _table() -> dict[tuple[OrderStatus, str], OrderStatus | str]:
@@ -340,7 +351,7 @@ class Order:
             )
         kind = type(event)
         status = self.status
-        if kind is _FILLED_EVENT:
+        if kind is FILLED_EVENT:
             fill: OrderFilled = event  # type: ignore[assignment]  # checked just above
             last_qty = fill.last_qty
             trigger = FULL if self.filled_qty + last_qty >= self.quantity else PARTIAL
@@ -352,7 +363,7 @@ class Order:
             raise IllegalTransitionError(str(self.client_order_id), status.name, trigger)
         if isinstance(target, str):  # PREVIOUS or SAME
             target = self.previous_status if target == PREVIOUS else status
-        if kind is _FILLED_EVENT:
+        if kind is FILLED_EVENT:
             self._check_fill(fill)
             self.filled_qty += last_qty
             self.cost += fill.last_px * last_qty
@@ -361,17 +372,17 @@ class Order:
             self.venue_order_id = fill.venue_order_id
         # A class whose name is a trigger is that event class: a subclass would be named
         # otherwise and refused by the table above.
-        elif kind is _ACCEPTED_EVENT:
+        elif kind is ACCEPTED_EVENT:
             self.venue_order_id = event.venue_order_id  # type: ignore[attr-defined]
             self.account_id = event.account_id  # type: ignore[attr-defined]
-        elif kind is _SUBMITTED_EVENT:
+        elif kind is SUBMITTED_EVENT:
             self.account_id = event.account_id  # type: ignore[attr-defined]
-        elif kind is _UPDATED_EVENT:
+        elif kind is UPDATED_EVENT:
             self._apply_update(event)  # type: ignore[arg-type]  # checked just above
         if target in _PENDING:
             if status not in _PENDING:
                 self.previous_status = status
-            elif kind is _ACCEPTED_EVENT:
+            elif kind is ACCEPTED_EVENT:
                 # Accepted while a request was pending: a reject now returns to ACCEPTED.
                 self.previous_status = _ACCEPTED
         ts_event = event.ts_event

@@ -47,9 +47,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
 
 from ironkeel.model.errors import InvalidInputError
+from ironkeel.risk.breaker_states import (
+    _ARMED,
+    _COOLING,
+    _HALTED,
+    _LATCHED,
+    _MONITORING,
+    _NONE,
+    _RESET,
+    _TRADING,
+    _TRIGGERED,
+    _WARNING,
+)
 from ironkeel.risk.breaker_types import (  # the state machine's types, re-exported
     BASES,
     BREAKER_TRANSITIONS,
@@ -79,22 +90,6 @@ from ironkeel.risk.breaker_types import (  # the state machine's types, re-expor
     _pct,
 )
 from ironkeel.risk.hwm import NANOS_PER_DAY, RollingHighWaterMark
-
-# The states, read once into module constants: compiled, each is a static, where a name
-# imported from the (interpreted) breaker_types module would be a dict lookup per use;
-# an enum attribute read costs ~100 ns in CPython 3.11.
-_ARMED: Final = BreakerState.ARMED
-_MONITORING: Final = BreakerState.MONITORING
-_WARNING: Final = BreakerState.WARNING
-_TRIGGERED: Final = BreakerState.TRIGGERED
-_COOLING: Final = BreakerState.COOLING_DOWN
-_RESET: Final = BreakerState.RESET
-_HALTED: Final = BreakerState.HALTED
-_LATCHED: Final = (BreakerState.TRIGGERED, BreakerState.COOLING_DOWN)
-_TRADING: Final = frozenset(
-    (BreakerState.ARMED, BreakerState.MONITORING, BreakerState.WARNING, BreakerState.RESET)
-)
-_NONE: Final[tuple[BreakerTransition, ...]] = ()
 
 __all__ = [
     "BREAKER_TRANSITIONS",

@@ -46,6 +46,7 @@ from ironkeel.model.events import (
 )
 from ironkeel.model.identifiers import InstrumentId, StrategyId, Venue
 from ironkeel.model.instruments import Instrument
+from ironkeel.model.orders import FILLED_EVENT
 from ironkeel.model.values import Currency
 from ironkeel.portfolio.portfolio import EquityReader, Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
@@ -66,9 +67,6 @@ __all__ = ["OrderGateway", "RiskEngine", "RiskEvent"]
 log = logging.getLogger("ironkeel.risk")
 
 TRADING_HALTED: Final = "TRADING_HALTED"
-# Compiled, a class imported from an interpreted module is a dict lookup on every use; a
-# Final alias is a static read (this one is read on every order event).
-_FILLED_EVENT: Final = OrderFilled
 STRATEGY_DISABLED: Final = "STRATEGY_DISABLED"
 
 
@@ -442,7 +440,7 @@ class RiskEngine:
             self._audit_append(
                 "order_event", "engine", str(event.client_order_id), event, ts_ns=event.ts_event
             )
-        if type(event) is _FILLED_EVENT:
+        if type(event) is FILLED_EVENT:
             fill: OrderFilled = event
             if fill.strategy_id not in self.disabled and (
                 slipped := self.tripwires.slipped(fill, self.tracker.instrument)

@@ -35,7 +35,7 @@ class Reference:
         self.kind = NO_PRICE
 
     def keep(self, item: Any, kind: int) -> None:
-        """What the stream handlers do inline: ``item`` is now the latest."""
+        """``item`` is now the latest, its price read as ``kind`` says."""
         self.item = item
         self.kind = kind
 

@@ -98,9 +98,7 @@ class _Keep:
         self._kind = kind
 
     def __call__(self, item: Any) -> None:
-        reference = self._reference
-        reference.item = item
-        reference.kind = self._kind
+        self._reference.keep(item, self._kind)  # a native call when compiled
 
 
 class ExposureTracker(PreTradeView):
@@ -313,12 +311,10 @@ class ExposureTracker(PreTradeView):
             reference = self._references.get(instrument_id)
             if reference is None or not reference.priced:
                 continue
-            price = 0  # read once, when a position needs it
+            price = reference.price
             for sid in strategies:
                 lots = self.position(sid, instrument_id)
                 if lots:
-                    if not price:
-                        price = reference.price
                     value = mul(mul(lots, price), instrument.unit_raw)
                     total += abs(value) if gross else value
         return total

@@ -47,6 +47,7 @@ from ironkeel.model.events import (
 )
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
+from ironkeel.model.orders import FILLED_EVENT
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.strategy.base import Strategy
@@ -86,9 +87,6 @@ _LOW: Final = Bar.__struct_fields__.index("low")
 _CLOSE: Final = Bar.__struct_fields__.index("close")
 _VOLUME: Final = Bar.__struct_fields__.index("volume")
 _TS_EVENT: Final = Bar.__struct_fields__.index("ts_event")
-# Compiled, a class imported from an interpreted module is a dict lookup on every use; a
-# Final alias is a static read.
-_FILLED_EVENT: Final = OrderFilled
 
 
 def _ratio(step: Decimal) -> tuple[int, int]:
@@ -368,7 +366,7 @@ class StrategyHost:
         slot = self.slots.get(event.strategy_id)
         if slot is None or slot.status is not SlotStatus.RUNNING:
             return
-        if type(event) is _FILLED_EVENT:
+        if type(event) is FILLED_EVENT:
             if not slot.hears_fills:
                 return
             fill: OrderFilled = event
