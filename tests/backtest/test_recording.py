@@ -1,4 +1,4 @@
-"""The equity recorder: one row per distinct timestamp, kept as changes, rebuilt whole."""
+"""The equity recorder: one row per distinct timestamp; a later item at the same time is the row."""
 
 from __future__ import annotations
 

@@ -300,7 +300,7 @@ class BacktestEngine:
             )
         kind = type(item)
         if kind is Bar:
-            return exchange.on_bar, portfolio.on_bar
+            return exchange.bar_handler(item.bar_type), portfolio.bar_handler(item.bar_type)
         if kind is QuoteTick:
             return exchange.on_quote, portfolio.on_quote
         if kind is TradeTick:

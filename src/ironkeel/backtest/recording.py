@@ -25,61 +25,53 @@ class EquityRecorder:
     """The equity curve: one row per distinct timestamp of ``[total, *per_strategy]`` in money
     raw units; an item at the time of the previous row overwrites that row.
 
-    Kept as changes: per figure, the rows where its value changed and the new values. While
-    nothing moves (a flat strategy) a row costs one timestamp and no new object; ``columns``
-    and ``rows`` rebuild the full curve once, at the end."""
+    Kept as one list per figure with one item per row. A figure that did not move since the
+    previous row appends the previous row's int object again (no new object); one that moved
+    is boxed once, and that object is both the row's item and what the next row compares
+    with. The timestamps are the items' own int objects."""
 
     def __init__(self, read: EquityReader) -> None:
         self._read = read
-        self.ts: list[Any] = []  # the items' own timestamp objects: no new int per row
+        self.ts: list[Any] = []
         self._last_ts = 0
-        # Values as objects: each change is boxed once and the same int object kept in
-        # ``_last`` and ``_values`` (compiled, an int stored in a list[int] is boxed anew).
-        self._last: list[Any] = read.values()
-        self._rows: list[list[int]] = [[] for _ in self._last]
-        self._values: list[list[Any]] = [[] for _ in self._last]
+        self._last: list[Any] = read.values()  # each figure's latest value, as its object
+        self._columns: list[list[Any]] = [[] for _ in self._last]
 
     def __call__(self, item: Any) -> None:
         ts: Any = item.ts_init
         now: int = ts  # compared natively; the list keeps the item's own int object
         times = self.ts
-        row = len(times)
-        if row and now == self._last_ts:
-            row -= 1
-        else:
-            times.append(ts)
-            self._last_ts = now
         read = self._read
         last = self._last
+        columns = self._columns
+        if times and now == self._last_ts:  # the same time: this item's figures are the row
+            for index in range(len(last)):
+                value = read.value(index)
+                before: int = last[index]
+                if value != before:
+                    boxed: Any = value
+                    last[index] = boxed
+                    columns[index][-1] = boxed
+            return
+        times.append(ts)
+        self._last_ts = now
         for index in range(len(last)):
             value = read.value(index)
-            rows = self._rows[index]
-            before: int = last[index]
-            if rows and value == before:
-                continue
-            boxed: Any = value
-            last[index] = boxed
-            if rows and rows[-1] == row:
-                self._values[index][-1] = boxed
-            else:
-                rows.append(row)
-                self._values[index].append(boxed)
+            kept: Any = last[index]
+            previous: int = kept
+            if value != previous:
+                kept = value  # boxed once: the row's item and the next comparison's
+                last[index] = kept
+            columns[index].append(kept)
 
     @property
     def columns(self) -> list[list[int]]:
-        """One list per figure, a value per row (each change carried forward)."""
-        result = []
-        for rows, values in zip(self._rows, self._values, strict=True):
-            column: list[int] = []
-            for k, start in enumerate(rows):
-                end = rows[k + 1] if k + 1 < len(rows) else len(self.ts)
-                column.extend([values[k]] * (end - start))
-            result.append(column)
-        return result
+        """One list per figure, a value per row (copies: the recorder keeps its own)."""
+        return [list(column) for column in self._columns]
 
     def rows(self) -> list[tuple[int, ...]]:
         """The curve row by row: ``(total, *per_strategy)`` per timestamp."""
-        return list(zip(*self.columns, strict=True))
+        return list(zip(*self._columns, strict=True))
 
 
 class FillRecorder:

@@ -349,7 +349,7 @@ def collect(assembly: Assembly, plan: Plan) -> BacktestResult:
     recorder = engine.equity
     assert recorder is not None
     ts = np.array(recorder.ts, dtype=np.int64)
-    curve_columns = recorder.columns  # rebuilt from the changes once, used twice below
+    curve_columns = recorder.columns  # copied once, used twice below
     curve = (
         np.array(curve_columns, dtype=object).T.astype(np.float64) / 1e12
         if recorder.ts

@@ -64,7 +64,8 @@ class _Stream:
 
     def __init__(self, name: str, items: Sequence[Any]) -> None:
         self.name = name
-        self.items = items
+        # A list, indexed natively when compiled (the caller's list is kept, not copied).
+        self.items: list[Any] = items if type(items) is list else list(items)
         self.key = stream_key(items[0])
         self.priority = KIND_PRIORITY[type(items[0])]
         self.ts = np.fromiter((item.ts_init for item in items), dtype=np.int64, count=len(items))
@@ -149,7 +150,7 @@ class EventLoop:
         gc.disable()
         try:
             if len(streams) == 1:
-                self._run_one(streams[0].items, handlers[0])
+                self._run_one(streams[0], handlers[0])
             else:
                 self._run_merged(streams, handlers)
         finally:
@@ -161,12 +162,17 @@ class EventLoop:
             self.clock.advance_to(end)
         return self.processed - before
 
-    def _run_one(self, items: Sequence[Any], handlers: tuple[DataHandler, ...]) -> None:
+    def _run_one(self, stream: _Stream, handlers: tuple[DataHandler, ...]) -> None:
+        items = stream.items
+        # The times from the stream's array: compiled, reading ``item.ts_init`` of a
+        # msgspec item is a generic attribute lookup per item; a list item is native.
+        times: list[int] = stream.ts.tolist()
         clock = self.clock
         heap = clock._heap
         count = 0
-        for item in items:
-            ts = item.ts_init
+        for index in range(len(items)):
+            item = items[index]
+            ts = times[index]
             if heap and heap[0][0] <= ts:
                 clock.advance_to(ts)
             else:
@@ -185,12 +191,13 @@ class EventLoop:
         row = np.concatenate([np.arange(len(s.items), dtype=np.int64) for s in streams])
         order = np.lexsort((sid, prio, ts))  # stable: ties keep each stream's own order
         items = [s.items for s in streams]
+        times: list[int] = ts[order].tolist()
         clock = self.clock
         heap = clock._heap
         count = 0
-        for s, r in zip(sid[order].tolist(), row[order].tolist(), strict=True):
+        for index, (s, r) in enumerate(zip(sid[order].tolist(), row[order].tolist(), strict=True)):
             item = items[s][r]
-            t = item.ts_init
+            t = times[index]
             if heap and heap[0][0] <= t:
                 clock.advance_to(t)
             else:

@@ -10,10 +10,10 @@ the order untouched, and so does a fill that would overfill the order
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from fractions import Fraction
-from operator import attrgetter
 from typing import Any, Final, NamedTuple
+
+from msgspec.structs import astuple
 
 from ironkeel.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from ironkeel.model.errors import IllegalTransitionError, InvalidInputError, OverfillError
@@ -25,7 +25,14 @@ from ironkeel.model.events import (
     OrderSubmitted,
     OrderUpdated,
 )
-from ironkeel.model.identifiers import AccountId, TradeId, VenueOrderId
+from ironkeel.model.identifiers import (
+    AccountId,
+    ClientOrderId,
+    InstrumentId,
+    StrategyId,
+    TradeId,
+    VenueOrderId,
+)
 
 __all__ = [
     "ACCEPTED_EVENT",
@@ -140,29 +147,49 @@ _ONCE: Final = (TimeInForce.IOC, TimeInForce.FOK)
 _as_transition = Transition._make
 
 
-# Reads a field as whatever it holds: compiled code would check the declared type at a
-# typed attribute read and raise a bare TypeError before the check below could name it.
-_quantity_of: Callable[[OrderInitialized], object] = attrgetter("quantity")
+# Every field of a spec in one call, read by position: compiled, each attribute read of a
+# msgspec Struct is a generic lookup, a tuple item a native read. The items are untyped, so
+# a malformed spec reaches the checks below instead of a bare TypeError at a typed read.
+_fields_of: Final = astuple
+_SPEC_FIELDS: Final = OrderInitialized.__struct_fields__
+_TS_INIT: Final = _SPEC_FIELDS.index("ts_init")
+_STRATEGY_ID: Final = _SPEC_FIELDS.index("strategy_id")
+_INSTRUMENT_ID: Final = _SPEC_FIELDS.index("instrument_id")
+_CLIENT_ORDER_ID: Final = _SPEC_FIELDS.index("client_order_id")
+_SIDE: Final = _SPEC_FIELDS.index("side")
+_ORDER_TYPE: Final = _SPEC_FIELDS.index("order_type")
+_QUANTITY: Final = _SPEC_FIELDS.index("quantity")
+_PRICE: Final = _SPEC_FIELDS.index("price")
+_TRIGGER_PRICE: Final = _SPEC_FIELDS.index("trigger_price")
+_TIME_IN_FORCE: Final = _SPEC_FIELDS.index("time_in_force")
+_EXPIRE_TIME_NS: Final = _SPEC_FIELDS.index("expire_time_ns")
+_REDUCE_ONLY: Final = _SPEC_FIELDS.index("reduce_only")
+_POST_ONLY: Final = _SPEC_FIELDS.index("post_only")
+_EMERGENCY: Final = _SPEC_FIELDS.index("emergency")
 
 
 def validate_order_spec(init: OrderInitialized) -> None:
     """Check the order's own consistency (the grid and limits are checked by the OMS)."""
-    quantity = _quantity_of(init)  # untyped read: a malformed spec reaches this check compiled
+    _validate(init, _fields_of(init))
+
+
+def _validate(init: OrderInitialized, spec: tuple[Any, ...]) -> None:
+    quantity = spec[_QUANTITY]
     if type(quantity) is not int or quantity <= 0:
         raise InvalidInputError(
             f"{_name(init)}.quantity", quantity, "must be a positive number of lots", "pass qty > 0"
         )
-    order_type = init.order_type
+    order_type = spec[_ORDER_TYPE]
     if (
         order_type is _MARKET
-        and init.price is None
-        and init.trigger_price is None
-        and init.expire_time_ns is None
-        and init.time_in_force is not _GTD
-        and not init.post_only
+        and spec[_PRICE] is None
+        and spec[_TRIGGER_PRICE] is None
+        and spec[_EXPIRE_TIME_NS] is None
+        and spec[_TIME_IN_FORCE] is not _GTD
+        and not spec[_POST_ONLY]
     ):
         return  # a plain market order: nothing below can fail
-    _check_prices_and_times(init, order_type)
+    _check_prices_and_times(init, init.order_type)
 
 
 def _name(init: OrderInitialized) -> str:
@@ -251,21 +278,22 @@ class Order:
     __slots__ = _ORDER_FIELDS
 
     def __init__(self, init: OrderInitialized) -> None:
-        validate_order_spec(init)
+        spec = _fields_of(init)
+        _validate(init, spec)
         self.init = init
-        self.client_order_id = init.client_order_id
-        self.strategy_id = init.strategy_id
-        self.instrument_id = init.instrument_id
-        self.side: OrderSide = init.side
-        self.order_type: OrderType = init.order_type
-        self.quantity: int = init.quantity
-        self.price: int | None = init.price
-        self.trigger_price: int | None = init.trigger_price
-        self.time_in_force: TimeInForce = init.time_in_force
-        self.expire_time_ns = init.expire_time_ns
-        self.reduce_only = init.reduce_only
-        self.post_only = init.post_only
-        self.emergency = init.emergency
+        self.client_order_id: ClientOrderId = spec[_CLIENT_ORDER_ID]
+        self.strategy_id: StrategyId = spec[_STRATEGY_ID]
+        self.instrument_id: InstrumentId = spec[_INSTRUMENT_ID]
+        self.side: OrderSide = spec[_SIDE]
+        self.order_type: OrderType = spec[_ORDER_TYPE]
+        self.quantity: int = spec[_QUANTITY]
+        self.price: int | None = spec[_PRICE]
+        self.trigger_price: int | None = spec[_TRIGGER_PRICE]
+        self.time_in_force: TimeInForce = spec[_TIME_IN_FORCE]
+        self.expire_time_ns: int | None = spec[_EXPIRE_TIME_NS]
+        self.reduce_only: bool = spec[_REDUCE_ONLY]
+        self.post_only: bool = spec[_POST_ONLY]
+        self.emergency: bool = spec[_EMERGENCY]
         self.status = _INITIALIZED
         self.previous_status = _INITIALIZED
         self.venue_order_id: VenueOrderId | None = None
@@ -274,10 +302,11 @@ class Order:
         self.cost = 0  # sum of last_px * last_qty over fills: avg price = cost / filled_qty
         self.commission_raw = 0
         self.trade_ids: set[TradeId] = set()
-        self.ts_last = init.ts_init
+        ts_init: int = spec[_TS_INIT]
+        self.ts_last = ts_init
         # The history as plain tuples: building a NamedTuple costs ~4x a tuple, on every event.
         self._steps: list[tuple[int, OrderStatus, OrderStatus, str]] = [
-            (init.ts_init, _INITIALIZED, _INITIALIZED, "OrderInitialized")
+            (ts_init, _INITIALIZED, _INITIALIZED, "OrderInitialized")
         ]
 
     def __repr__(self) -> str:

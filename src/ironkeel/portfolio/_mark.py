@@ -8,12 +8,14 @@ portfolio only stores the price.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ironkeel.core.exact import mul
 from ironkeel.model.instruments import Instrument
 from ironkeel.portfolio._balance import Balance
 from ironkeel.portfolio.position import Position
 
-__all__ = ["Mark"]
+__all__ = ["Mark", "MarkAtClose"]
 
 _Holder = tuple[Position, Balance, Balance]  # open position, its ledger's and account's balance
 
@@ -32,7 +34,7 @@ class Mark:
         self.holders: list[_Holder] = []
         self.account_balances: list[Balance] = []  # of the holders, each once
         #: The holder when there is exactly one (the common case, revalued inline by
-        #: ``Portfolio.on_bar``), else None.
+        #: ``close_at``), else None.
         self.only: _Holder | None = None
 
     def hold(self, position: Position, ledger_balance: Balance, account_balance: Balance) -> None:
@@ -62,6 +64,35 @@ class Mark:
         holders = self.holders
         self.account_balances = list({id(h[2]): h[2] for h in holders}.values())
         self.only = holders[0] if len(holders) == 1 else None
+
+    def close_at(self, close: Any) -> None:
+        """Mark at a bar's close (an int of ticks): both sides at one price.
+
+        ``close`` is stored as it is (the bar's own int object, no new box per bar). The
+        one-holder case is ``revalue(px, px)`` inlined: this runs on every bar while a
+        position is open, and the call would be a quarter of the bar's cost here.
+        """
+        self.long_px = self.short_px = close
+        if not self.holders:
+            return
+        px: int = close
+        only = self.only
+        if only is None:
+            self.revalue(px, px)
+            return
+        position, ledger_balance, account_balance = only
+        value = mul(position._exposure, px)
+        delta = value - position._value
+        if delta:
+            position._value = value
+            equity = ledger_balance.equity + delta
+            ledger_balance.equity = equity
+            if equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
+                ledger_balance.hwm = equity
+            equity = account_balance.equity + delta
+            account_balance.equity = equity
+            if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
+                account_balance.hwm = equity
 
     def revalue(self, long_px: int, short_px: int) -> None:
         """Value every holder's longs at ``long_px`` and shorts at ``short_px``.
@@ -102,3 +133,16 @@ class Mark:
             equity = account_balance.equity
             if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per event
                 account_balance.hwm = equity
+
+
+class MarkAtClose:
+    """A bar stream's portfolio handler, bound to its instrument's mark when the stream is
+    subscribed (``Portfolio.bar_handler``): no bar type to read and look up per bar."""
+
+    __slots__ = ("_mark",)
+
+    def __init__(self, mark: Mark) -> None:
+        self._mark = mark
+
+    def __call__(self, bar: Any) -> None:
+        self._mark.close_at(bar.close)

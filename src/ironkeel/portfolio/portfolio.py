@@ -30,9 +30,8 @@ from __future__ import annotations
 import difflib
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final
+from typing import Final
 
-from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, BarType, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.errors import InvalidInputError
@@ -41,7 +40,7 @@ from ironkeel.model.identifiers import AccountId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import Currency, Money
 from ironkeel.portfolio._balance import Balance, Figures
-from ironkeel.portfolio._mark import Mark
+from ironkeel.portfolio._mark import Mark, MarkAtClose
 from ironkeel.portfolio.account import Account
 from ironkeel.portfolio.ledger import StrategyLedger
 from ironkeel.portfolio.position import Position
@@ -266,35 +265,20 @@ class Portfolio:
         if bar_type is self._last_bar_type:
             mark: Mark = self._last_bar_mark  # type: ignore[assignment]  # set with the type
         else:
-            try:
-                mark = self._marks[bar_type.instrument_id]
-            except KeyError:
-                raise self._unknown_instrument(bar_type.instrument_id, "Bar") from None
+            mark = self._bar_mark(bar_type)
             self._last_bar_type, self._last_bar_mark = bar_type, mark
-        close: Any = bar.close  # the bar's own int object, stored without boxing a new one
-        mark.long_px = mark.short_px = close
-        if not mark.holders:
-            return
-        px: int = close
-        only = mark.only
-        if only is None:
-            mark.revalue(px, px)
-            return
-        # ``mark.revalue(px, px)`` for its one holder, inlined: this runs on every bar while
-        # a position is open, and the call would be a quarter of the bar's cost here.
-        position, ledger_balance, account_balance = only
-        value = mul(position._exposure, px)
-        delta = value - position._value
-        if delta:
-            position._value = value
-            equity = ledger_balance.equity + delta
-            ledger_balance.equity = equity
-            if equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
-                ledger_balance.hwm = equity
-            equity = account_balance.equity + delta
-            account_balance.equity = equity
-            if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
-                account_balance.hwm = equity
+        mark.close_at(bar.close)
+
+    def bar_handler(self, bar_type: BarType) -> Callable[[Bar], None]:
+        """``on_bar`` for one bar stream, with its instrument's mark looked up now: what the
+        event loop calls per bar when the stream is known at subscription."""
+        return MarkAtClose(self._bar_mark(bar_type))
+
+    def _bar_mark(self, bar_type: BarType) -> Mark:
+        try:
+            return self._marks[bar_type.instrument_id]
+        except KeyError:
+            raise self._unknown_instrument(bar_type.instrument_id, "Bar") from None
 
     def on_trade(self, tick: TradeTick) -> None:
         """Mark the instrument at the trade's price."""

@@ -200,6 +200,11 @@ class SimulatedExchange:
             self._match_bar(market, bar)
         market.last_bar = bar
 
+    def bar_handler(self, bar_type: BarType) -> Callable[[Bar], None]:
+        """``on_bar`` for one bar stream, its market looked up now: what the event loop
+        calls per bar when the stream is known at subscription (no bar type read per bar)."""
+        return BarFeed(self, self._market(bar_type.instrument_id))
+
     def on_quote(self, quote: QuoteTick) -> None:
         market = self._market(quote.instrument_id)
         market.last_quote = quote
@@ -451,3 +456,19 @@ class SimulatedExchange:
         if book is None:
             book = market.book = OrderBook(market.instrument.id)
         return book
+
+
+class BarFeed:
+    """``SimulatedExchange.on_bar`` bound to one bar stream's market."""
+
+    __slots__ = ("_exchange", "_market")
+
+    def __init__(self, exchange: SimulatedExchange, market: Market) -> None:
+        self._exchange = exchange
+        self._market = market
+
+    def __call__(self, bar: Bar) -> None:
+        market = self._market
+        if market.working:
+            self._exchange._match_bar(market, bar)
+        market.last_bar = bar
