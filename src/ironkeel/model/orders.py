@@ -166,6 +166,15 @@ _EXPIRE_TIME_NS: Final = _SPEC_FIELDS.index("expire_time_ns")
 _REDUCE_ONLY: Final = _SPEC_FIELDS.index("reduce_only")
 _POST_ONLY: Final = _SPEC_FIELDS.index("post_only")
 _EMERGENCY: Final = _SPEC_FIELDS.index("emergency")
+_FILL_FIELDS: Final = OrderFilled.__struct_fields__
+_FILL_TS_EVENT: Final = _FILL_FIELDS.index("ts_event")
+_FILL_CLIENT_ORDER_ID: Final = _FILL_FIELDS.index("client_order_id")
+_FILL_VENUE_ORDER_ID: Final = _FILL_FIELDS.index("venue_order_id")
+_TRADE_ID: Final = _FILL_FIELDS.index("trade_id")
+_FILL_SIDE: Final = _FILL_FIELDS.index("side")
+_LAST_QTY: Final = _FILL_FIELDS.index("last_qty")
+_LAST_PX: Final = _FILL_FIELDS.index("last_px")
+_COMMISSION_RAW: Final = _FILL_FIELDS.index("commission_raw")
 
 
 def validate_order_spec(init: OrderInitialized) -> None:
@@ -370,7 +379,18 @@ class Order:
         The hot path of the engine (every order event of every order): one type
         dispatch, one table lookup, no enum reads through the class.
         """
-        cid = event.client_order_id
+        kind = type(event)
+        status = self.status
+        if kind is FILLED_EVENT:
+            fill_fields = _fields_of(event)  # a fill's ten reads in one call
+            cid = fill_fields[_FILL_CLIENT_ORDER_ID]
+            last_qty: int = fill_fields[_LAST_QTY]
+            trigger = FULL if self.filled_qty + last_qty >= self.quantity else PARTIAL
+        else:
+            fill_fields = ()
+            cid = event.client_order_id
+            last_qty = 0
+            trigger = kind.__name__
         if cid is not self.client_order_id and cid != self.client_order_id:
             raise InvalidInputError(
                 "event.client_order_id",
@@ -378,14 +398,6 @@ class Order:
                 f"belongs to another order than {self.client_order_id}",
                 "route the event to its own order",
             )
-        kind = type(event)
-        status = self.status
-        if kind is FILLED_EVENT:
-            fill: OrderFilled = event  # type: ignore[assignment]  # checked just above
-            last_qty = fill.last_qty
-            trigger = FULL if self.filled_qty + last_qty >= self.quantity else PARTIAL
-        else:
-            trigger = kind.__name__
         # ``self._target(trigger)``, inlined: this runs for every event of every order.
         target = TRANSITIONS.get((status, trigger))
         if target is None:
@@ -393,12 +405,7 @@ class Order:
         if isinstance(target, str):  # PREVIOUS or SAME
             target = self.previous_status if target == PREVIOUS else status
         if kind is FILLED_EVENT:
-            self._check_fill(fill)
-            self.filled_qty += last_qty
-            self.cost += fill.last_px * last_qty
-            self.commission_raw += fill.commission_raw
-            self.trade_ids.add(fill.trade_id)
-            self.venue_order_id = fill.venue_order_id
+            self._fill(fill_fields, last_qty)
         # A class whose name is a trigger is that event class: a subclass would be named
         # otherwise and refused by the table above.
         elif kind is ACCEPTED_EVENT:
@@ -414,24 +421,33 @@ class Order:
             elif kind is ACCEPTED_EVENT:
                 # Accepted while a request was pending: a reject now returns to ACCEPTED.
                 self.previous_status = _ACCEPTED
-        ts_event = event.ts_event
+        ts_event: int = fill_fields[_FILL_TS_EVENT] if kind is FILLED_EVENT else event.ts_event
         self._steps.append((ts_event, status, target, trigger))
         self.status = target
         self.ts_last = ts_event
 
-    def _check_fill(self, fill: OrderFilled) -> None:
-        if fill.last_qty <= 0:
+    def _fill(self, fields: tuple[Any, ...], last_qty: int) -> None:
+        """A fill's effect (``fields``: the OrderFilled's, by position), after its checks."""
+        self._check_fill(last_qty, fields[_FILL_SIDE])
+        self.filled_qty += last_qty
+        last_px: int = fields[_LAST_PX]
+        self.cost += last_px * last_qty
+        commission_raw: int = fields[_COMMISSION_RAW]
+        self.commission_raw += commission_raw
+        self.trade_ids.add(fields[_TRADE_ID])
+        self.venue_order_id = fields[_FILL_VENUE_ORDER_ID]
+
+    def _check_fill(self, last_qty: int, side: OrderSide) -> None:
+        if last_qty <= 0:
             raise InvalidInputError(
-                "OrderFilled.last_qty", fill.last_qty, "must be positive", "check the venue message"
+                "OrderFilled.last_qty", last_qty, "must be positive", "check the venue message"
             )
-        if self.filled_qty + fill.last_qty > self.quantity:
-            raise OverfillError(
-                str(self.client_order_id), self.quantity, self.filled_qty, fill.last_qty
-            )
-        if fill.side is not self.side:
+        if self.filled_qty + last_qty > self.quantity:
+            raise OverfillError(str(self.client_order_id), self.quantity, self.filled_qty, last_qty)
+        if side is not self.side:
             raise InvalidInputError(
                 "OrderFilled.side",
-                fill.side.name,
+                side.name,
                 f"differs from the order's {self.side.name}",
                 "check the venue message",
             )
