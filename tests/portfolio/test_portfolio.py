@@ -55,6 +55,32 @@ def test_when_bar_arrives_then_position_marks_at_its_close() -> None:
     assert book.equity(USD) == usd("100000.60")
 
 
+def test_a_bar_streams_bound_handler_marks_exactly_like_on_bar() -> None:
+    by_call, bound = portfolio(), portfolio()
+    mark_close = bound.bar_handler(bar(1).bar_type)
+    for book in (by_call, bound):
+        book.on_fill(buy(3, 1_000))
+    for close in (1_020, 990, 990, 1_500):
+        by_call.on_bar(bar(close))
+        mark_close(bar(close))
+        expected, got = by_call.position(S1, AAPL.id), bound.position(S1, AAPL.id)
+        assert (
+            (got.mark_px, got.value_raw)
+            == (expected.mark_px, expected.value_raw)
+            == (
+                close,
+                3 * close * UNIT,
+            )
+        )
+        assert bound.equity(USD) == by_call.equity(USD)
+    assert bound.equity(USD) == usd("100015.00")
+
+
+def test_a_bar_handler_for_an_unknown_instrument_is_refused_when_bound() -> None:
+    with pytest.raises(InvalidInputError, match="is not an instrument of this portfolio"):
+        portfolio("1", AAPL).bar_handler(bar(1, ES).bar_type)
+
+
 def test_when_trade_arrives_then_position_marks_at_its_price() -> None:
     book = portfolio()
     book.on_fill(sell(2, 1_000))

@@ -258,15 +258,18 @@ def run_bars(
     clock: TestClock,
     rows: Sequence[tuple[int, ...]],
     orders_at: dict[int, Sequence[Order]],
+    *,
+    bound: bool = False,
 ) -> list[tuple[int, int, int, LiquiditySide]]:
-    """Replay bars through the event loop, submitting ``orders_at[i]`` while bar i is handled.
+    """Replay bars through the event loop, submitting ``orders_at[i]`` while bar i is handled
+    (``bound``: through the stream's handler from ``bar_handler``, as a backtest wires it).
 
     Returns the fills as (bar index, price, qty, liquidity), where the bar index
     is the bar being handled (or the last one handled) when the fill happened.
     """
     data = bars(rows)
     loop = EventLoop(clock)
-    loop.subscribe(BAR_TYPE, ex.on_bar)
+    loop.subscribe(BAR_TYPE, ex.bar_handler(BAR_TYPE) if bound else ex.on_bar)
     handled: list[int] = []
 
     def strategy(b: Bar) -> None:

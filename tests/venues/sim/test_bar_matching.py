@@ -13,10 +13,19 @@ from typing import Any
 
 import pytest
 
-from ironkeel.model import OrderCanceled, OrderTriggered, TimeInForce
+from ironkeel.model import (
+    BarType,
+    InstrumentId,
+    InvalidInputError,
+    OrderCanceled,
+    OrderTriggered,
+    TimeInForce,
+    Venue,
+)
 from ironkeel.venues.sim import FillModel, LatencyModel, SimConfig
 
 from ._factories import (
+    BAR_TYPE,
     BUY,
     MAKER,
     MIN,
@@ -241,6 +250,28 @@ def test_bar_scenario(
 
     assert fills == expected
     assert rec.refused == []
+
+
+@pytest.mark.parametrize(("rows", "orders_at", "expected", "options"), SCENARIOS)
+def test_bar_scenario_through_the_streams_bound_handler(
+    rows: list[tuple[int, ...]],
+    orders_at: dict[int, list[Any]],
+    expected: list[tuple[Any, ...]],
+    options: dict[str, Any],
+) -> None:
+    ex, rec, clock = exchange(**options)
+
+    fills = run_bars(ex, rec, clock, rows, orders_at, bound=True)
+
+    assert fills == expected
+    assert rec.refused == []
+
+
+def test_a_bar_handler_for_an_unlisted_instrument_is_refused_when_bound() -> None:
+    ex, _, _ = exchange()
+    other = BarType(InstrumentId("OTHER", Venue("SIM")), BAR_TYPE.interval_ns)
+    with pytest.raises(InvalidInputError, match="is not listed at the simulated exchange"):
+        ex.bar_handler(other)
 
 
 def test_when_stop_triggers_then_triggered_event_precedes_fill() -> None:
