@@ -198,7 +198,7 @@ def _validate(init: OrderInitialized, spec: tuple[Any, ...]) -> None:
         and not spec[_POST_ONLY]
     ):
         return  # a plain market order: nothing below can fail
-    _check_prices_and_times(init, init.order_type)
+    _check_prices_and_times(init, order_type)
 
 
 def _name(init: OrderInitialized) -> str:

@@ -33,8 +33,7 @@ class Mark:
         self.short_px: int | None = None
         self.holders: list[_Holder] = []
         self.account_balances: list[Balance] = []  # of the holders, each once
-        #: The holder when there is exactly one (the common case, revalued inline by
-        #: ``close_at``), else None.
+        #: The holder when there is exactly one, else None.
         self.only: _Holder | None = None
 
     def hold(self, position: Position, ledger_balance: Balance, account_balance: Balance) -> None:
@@ -66,42 +65,20 @@ class Mark:
         self.only = holders[0] if len(holders) == 1 else None
 
     def close_at(self, close: Any) -> None:
-        """Mark at a bar's close (an int of ticks): both sides at one price.
-
-        ``close`` is stored as it is (the bar's own int object, no new box per bar). The
-        one-holder case is ``revalue(px, px)`` inlined: this runs on every bar while a
-        position is open, and the call would be a quarter of the bar's cost here.
-        """
+        """Mark at a bar's close (an int of ticks): both sides at one price. ``close`` is
+        stored as it is (the bar's own int object, no new box per bar)."""
         self.long_px = self.short_px = close
-        if not self.holders:
-            return
-        px: int = close
-        only = self.only
-        if only is None:
-            self.revalue(px, px)
-            return
-        position, ledger_balance, account_balance = only
-        value = mul(position._exposure, px)
-        delta = value - position._value
-        if delta:
-            position._value = value
-            equity = ledger_balance.equity + delta
-            ledger_balance.equity = equity
-            if equity > ledger_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
-                ledger_balance.hwm = equity
-            equity = account_balance.equity + delta
-            account_balance.equity = equity
-            if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per bar
-                account_balance.hwm = equity
+        if self.holders:
+            self.revalue(close, close)
 
     def revalue(self, long_px: int, short_px: int) -> None:
         """Value every holder's longs at ``long_px`` and shorts at ``short_px``.
 
         The hot path of a held instrument: plain attribute arithmetic, no calls.
         """
-        holders = self.holders
-        if len(holders) == 1:  # the common case, unrolled: ~15% faster than the loop below
-            position, ledger_balance, account_balance = holders[0]
+        only = self.only
+        if only is not None:  # the common case, unrolled: ~15% faster than the loop below
+            position, ledger_balance, account_balance = only
             exposure = position._exposure
             value = mul(exposure, long_px if exposure > 0 else short_px)
             delta = value - position._value
@@ -116,7 +93,7 @@ class Mark:
                 if equity > account_balance.hwm:  # noqa: PLR1730 - max() costs a call per event
                     account_balance.hwm = equity
             return
-        for position, ledger_balance, account_balance in holders:
+        for position, ledger_balance, account_balance in self.holders:
             exposure = position._exposure
             value = mul(exposure, long_px if exposure > 0 else short_px)
             delta = value - position._value
