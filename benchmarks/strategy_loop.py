@@ -40,7 +40,11 @@ SMA_CROSS = Path(__file__).resolve().parents[1] / "examples" / "strategies" / "s
 
 # The full risk layer with limits that never bind, so both runs trade the same orders:
 # ten pre-trade controls on every order and every breaker evaluated on every equity change.
+# The strategy's own gross limit keeps the volatility scaling from binding: without one its
+# allocation would be its limit, scaled down as the volatility rises (0.5% of the orders).
 RISK = """
+[strategy_defaults]
+max_gross_exposure = 100000000
 [global]
 currency = "USD"
 max_order_notional = 10000000

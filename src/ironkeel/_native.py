@@ -85,6 +85,7 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.risk.limits",
     "ironkeel.risk.liquidation",
     "ironkeel.risk.reference",
+    "ironkeel.risk.ticket",
     "ironkeel.risk.tracker",
     "ironkeel.risk.tripwires",
     "ironkeel.risk.view",

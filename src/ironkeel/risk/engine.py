@@ -52,12 +52,14 @@ from ironkeel.portfolio.portfolio import EquityReader, Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet
+from ironkeel.risk.controls.base import reference_of
 from ironkeel.risk.engine_types import OrderGateway, RiskEvent, decision_payload
 from ironkeel.risk.journal import BreakerJournal
 from ironkeel.risk.limits import LimitScaler
 from ironkeel.risk.liquidation import LiquidationPlan, Liquidator
 from ironkeel.risk.operator import operator_action
 from ironkeel.risk.reference import Reference
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.tracker import ExposureTracker
 from ironkeel.risk.tripwires import Tripwires
 from ironkeel.risk.watch import AfterBar, AfterData, AfterPriced, WatchedStrategy, any_moved
@@ -247,14 +249,15 @@ class RiskEngine:
     def submit(self, command: SubmitOrder) -> None:
         """Check the order; send it to the OMS or deny it with a reason code."""
         order = command.order
+        ticket = Ticket(order)  # its fields read once for every control (decision 0021)
         reason: tuple[str, str] | None = None
-        if not order.emergency:
+        if not ticket.emergency:
             if self.halted is not None:
                 reason = (TRADING_HALTED, f"the platform is halted: {self.halted}")
-            elif order.strategy_id in self.disabled:
-                reason = (STRATEGY_DISABLED, self.disabled[order.strategy_id])
+            elif ticket.strategy_id in self.disabled:
+                reason = (STRATEGY_DISABLED, self.disabled[ticket.strategy_id])
         if reason is None:
-            denial = self._controls.check(order, self.tracker)
+            denial = self._controls.check(ticket, self.tracker)
             if denial is not None:
                 reason = (denial.code, denial.reason)
         if reason is not None:
@@ -263,10 +266,11 @@ class RiskEngine:
             self._oms.deny(order, *reason)
             return
         self._decision(order, "approved", "", "")
-        self.tracker.accepted(order)
-        reference = self.tracker.reference(order.instrument_id)
-        if reference is not None and not order.emergency:
-            self.tripwires.sent(order.client_order_id, reference[0])
+        self.tracker.accepted(ticket)
+        if not ticket.emergency:
+            reference = reference_of(ticket, self.tracker)
+            if reference is not None:
+                self.tripwires.sent(ticket.client_order_id, reference[0])
         self._oms.submit(command)
 
     def modify(self, command: ModifyOrder) -> None:

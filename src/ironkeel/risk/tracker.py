@@ -18,7 +18,7 @@ from ironkeel.core.clock import Clock
 from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
-from ironkeel.model.events import OrderEvent, OrderInitialized
+from ironkeel.model.events import OrderEvent
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import Order
@@ -27,6 +27,7 @@ from ironkeel.portfolio import Portfolio
 from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.portfolio.position import Position
 from ironkeel.risk.reference import BAR, QUOTE, TRADE, Reference
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ExposureTracker"]
@@ -124,7 +125,7 @@ class ExposureTracker(PreTradeView):
         self._contribution: dict[ClientOrderId, _Share] = {}
         self._books: dict[tuple[StrategyId, InstrumentId], _Book] = {}
         self._references: dict[InstrumentId, Reference] = {}
-        self._recent: dict[StrategyId, deque[OrderInitialized]] = {}
+        self._recent: dict[StrategyId, deque[Ticket]] = {}
         self._capital: dict[StrategyId | None, int] = {}
         self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
         self._read: EquityReader | None = None  # equity of the total and the strategies
@@ -167,12 +168,12 @@ class ExposureTracker(PreTradeView):
             return
         self._set(order)
 
-    def accepted(self, order: OrderInitialized) -> None:
+    def accepted(self, ticket: Ticket) -> None:
         """An order passed the checks: keep it among the strategy's recent orders."""
-        recent = self._recent.get(order.strategy_id)
+        recent = self._recent.get(ticket.strategy_id)
         if recent is None:
-            recent = self._recent[order.strategy_id] = deque(maxlen=RECENT)
-        recent.append(order)
+            recent = self._recent[ticket.strategy_id] = deque(maxlen=RECENT)
+        recent.append(ticket)
 
     def set_capital(self, strategy_id: StrategyId | None, raw: int) -> None:
         self._capital[strategy_id] = raw
@@ -281,8 +282,8 @@ class ExposureTracker(PreTradeView):
             return sum(v for k, v in self._capital.items() if k is not None)
         return self._capital.get(strategy_id, 0)
 
-    def begin_check(self, order: OrderInitialized) -> None:
-        super().begin_check(order)
+    def begin_check(self, ticket: Ticket) -> None:
+        super().begin_check(ticket)
         self._gross_all = None
         self._gross_of = None
 
@@ -301,7 +302,7 @@ class ExposureTracker(PreTradeView):
     def net_exposure(self, strategy_id: StrategyId | None) -> int:
         return self._exposure(strategy_id, gross=False)
 
-    def recent_orders(self, strategy_id: StrategyId) -> Sequence[OrderInitialized]:
+    def recent_orders(self, strategy_id: StrategyId) -> Sequence[Ticket]:
         return self._recent.get(strategy_id, ())
 
     def _exposure(self, strategy_id: StrategyId | None, *, gross: bool) -> int:

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ironkeel.model.enums import OrderSide, OrderType
+from ironkeel.model.enums import OrderType
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.events import OrderInitialized
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
+from ironkeel.risk.ticket import Ticket
 
 __all__ = ["PreTradeView", "StaticView"]
 
@@ -39,20 +40,17 @@ class PreTradeView:
     engine's, ``StaticView`` the one for tests and benchmarks.
 
     While a ``ControlSet`` checks one order (``begin_check`` .. ``end_check``) nothing a
-    control reads can change, so figures several controls derive (the order's notional,
-    a scope's gross exposure) are computed once and kept until ``end_check``."""
+    control reads can change, so figures several controls derive are computed once: the
+    order's notional and reference on its ``Ticket``, a scope's gross exposure here, kept
+    until ``end_check``."""
 
     def __init__(self) -> None:
         #: The order being checked by a ``ControlSet`` (None: no check under way).
-        self.checking: OrderInitialized | None = None
-        self.checked_notional: int | None = None  # of ``checking``, once computed
-        self.notional_known = False
+        self.checking: Ticket | None = None
 
-    def begin_check(self, order: OrderInitialized) -> None:
-        """A ``ControlSet`` starts checking ``order``: derived figures may be kept."""
-        self.checking = order
-        self.notional_known = False
-        self.checked_notional = None
+    def begin_check(self, ticket: Ticket) -> None:
+        """A ``ControlSet`` starts checking ``ticket``: derived figures may be kept."""
+        self.checking = ticket
 
     def end_check(self) -> None:
         """The check is over: nothing kept is used again (the next ``begin_check`` clears it)."""
@@ -106,7 +104,7 @@ class PreTradeView:
         """Sum of signed position x reference price over instruments, money raw."""
         raise NotImplementedError
 
-    def recent_orders(self, strategy_id: StrategyId) -> Sequence[OrderInitialized]:
+    def recent_orders(self, strategy_id: StrategyId) -> Sequence[Ticket]:
         """The strategy's last orders that passed the pre-trade checks, oldest first
         (a bounded window, e.g. the last 64, kept by the engine)."""
         raise NotImplementedError
@@ -134,7 +132,7 @@ class StaticView(PreTradeView):
         self._capital: dict[StrategyId | None, int] = {}
         self._gross: dict[StrategyId | None, int] = {}
         self._net_exposure: dict[StrategyId | None, int] = {}
-        self._recent: dict[StrategyId, list[OrderInitialized]] = {}
+        self._recent: dict[StrategyId, list[Ticket]] = {}
 
     # --- PreTradeView ---------------------------------------------------------------------
 
@@ -173,7 +171,7 @@ class StaticView(PreTradeView):
     def net_exposure(self, strategy_id: StrategyId | None) -> int:
         return self._net_exposure.get(strategy_id, 0)
 
-    def recent_orders(self, strategy_id: StrategyId) -> Sequence[OrderInitialized]:
+    def recent_orders(self, strategy_id: StrategyId) -> Sequence[Ticket]:
         return self._recent.get(strategy_id, ())
 
     # --- set-up ---------------------------------------------------------------------------
@@ -215,7 +213,8 @@ class StaticView(PreTradeView):
                 )
             price = reference[0]
         notional = abs(price) * order.quantity * self._instruments[order.instrument_id].unit_raw
-        buy = order.side is OrderSide.BUY
+        ticket = Ticket(order)
+        buy = ticket.buy
         for strategy_id in (order.strategy_id, _ALL):
             buys, sells = self.working(strategy_id, order.instrument_id)
             lots = order.quantity
@@ -226,4 +225,4 @@ class StaticView(PreTradeView):
             self._working_notional[strategy_id] = (
                 (nb + notional, ns) if buy else (nb, ns + notional)
             )
-        self._recent.setdefault(order.strategy_id, []).append(order)
+        self._recent.setdefault(order.strategy_id, []).append(ticket)

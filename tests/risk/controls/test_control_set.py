@@ -21,6 +21,7 @@ from ironkeel.risk.controls import (
     ReduceOnlyMode,
     SubmitThrottle,
 )
+from ironkeel.risk.ticket import Ticket
 from tests.risk.controls._orders import (
     AAPL,
     AAPL_ID,
@@ -143,13 +144,13 @@ def test_build_when_throttles_are_shared_then_one_bucket_spans_instruments(full)
     screen = view()
     screen.set_equity(None, 1_000 * USD)
     for n in range(5):  # the defaults allow a burst of 5 per strategy, each its own bucket
-        assert full.check(buy(1, 1_000 + n, strategy=gamma), screen) is None
-    assert full.check(buy(1, 1_005, strategy=gamma), screen).code == "SUBMIT_RATE"
-    assert full.check(buy(1, 1_005, strategy=delta), screen) is None
+        assert full.check(Ticket(buy(1, 1_000 + n, strategy=gamma)), screen) is None
+    assert full.check(Ticket(buy(1, 1_005, strategy=gamma)), screen).code == "SUBMIT_RATE"
+    assert full.check(Ticket(buy(1, 1_005, strategy=delta)), screen) is None
 
 
 def test_build_when_instrument_was_not_given_then_every_order_is_denied(full):
-    denial = full.check(buy(1, instrument=InstrumentId("ETHUSDT", Venue("SIM"))), view())
+    denial = full.check(Ticket(buy(1, instrument=InstrumentId("ETHUSDT", Venue("SIM")))), view())
     assert denial.code == "UNKNOWN_INSTRUMENT"
 
 
@@ -276,7 +277,7 @@ def _leverage_full(screen, controls):
 
 def _two_sent(screen, controls):
     for price in (1_001, 1_002, 1_003):
-        assert controls.check(buy(1, price), screen) is None
+        assert controls.check(Ticket(buy(1, price)), screen) is None
 
 
 SCENARIOS = [
@@ -305,13 +306,13 @@ def test_control_set_when_an_order_breaks_one_limit_then_that_code(setup, order,
     screen = view()
     screen.set_equity(None, 1_000 * USD)
     setup(screen, controls)
-    denial = controls.check(order, screen)
+    denial = controls.check(Ticket(order), screen)
     assert (denial and denial.code) == code, denial
 
 
-def test_a_market_orders_notional_is_kept_only_for_the_check_under_way():
-    # Two controls value the same market order at the reference; between checks the
-    # reference moves, and a control called on its own (no check under way) sees it.
+def test_a_market_orders_notional_and_reference_are_kept_on_its_ticket():
+    # Two controls value the same market order at the reference through one ticket;
+    # the reference then moves, and a new ticket of the same order sees it.
     controls = (
         MaxGrossExposure(3 * USD // 2, per_strategy=True),
         MaxLeverage(1, per_strategy=True),
@@ -319,15 +320,18 @@ def test_a_market_orders_notional_is_kept_only_for_the_check_under_way():
     made = view()
     made.set_equity(ALPHA, 10**6 * USD)
     order = buy(10, None)  # market: 10 lots (0.01 BTC) at the reference, 100 USD: 1 USD
-    for control in controls:
-        made.begin_check(order)
-        try:
-            assert control.check(order, made) is None
-            assert made.checked_notional == USD
-        finally:
-            made.end_check()
-        assert made.checking is None
-    made.set_reference(BTC_ID, 2_000, made.now)  # 200 USD: 2 USD of notional
-    denial = controls[0].check(order, made)
+    ticket = Ticket(order)
+    made.begin_check(ticket)
+    try:
+        for control in controls:
+            assert control.check(ticket, made) is None
+            assert (ticket.notional, ticket.notional_known) == (USD, True)
+        made.set_reference(BTC_ID, 2_000, made.now)  # not seen: kept for this check
+        assert controls[0].check(ticket, made) is None
+        assert ticket.notional == USD
+    finally:
+        made.end_check()
+    assert made.checking is None
+    denial = controls[0].check(Ticket(order), made)  # 200 USD: 2 USD of notional
     assert denial is not None
     assert "could reach 2 (positions 0 + working 0 + this order 2)" in denial.reason

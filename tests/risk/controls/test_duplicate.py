@@ -7,6 +7,7 @@ import pytest
 
 from ironkeel.model import InvalidInputError, OrderSide, OrderType
 from ironkeel.risk.controls import DuplicateOrders
+from ironkeel.risk.ticket import Ticket
 from tests.risk.controls._orders import AAPL_ID, SECOND, buy, order, view
 
 WINDOW = SECOND
@@ -21,7 +22,7 @@ def _sent(screen, count, **kw):
 def test_duplicate_when_this_would_be_identical_order_k_minus_1_k_or_k_plus_1(this_one_is, passes):
     screen = view()
     _sent(screen, this_one_is - 1)
-    denial = DuplicateOrders(3, WINDOW).check(buy(10, 1_000), screen)
+    denial = DuplicateOrders(3, WINDOW).check(Ticket(buy(10, 1_000)), screen)
     assert (denial is None) is passes
     if not passes:
         assert denial.code == "DUPLICATE_ORDER"
@@ -35,7 +36,7 @@ def test_duplicate_when_this_would_be_identical_order_k_minus_1_k_or_k_plus_1(th
 def test_duplicate_when_the_earlier_order_is_around_the_window_edge_in_ns(age, passes):
     screen = view()
     screen.add_working(buy(10, 1_000, ts=screen.now - age))
-    assert (DuplicateOrders(2, WINDOW).check(buy(10, 1_000), screen) is None) is passes
+    assert (DuplicateOrders(2, WINDOW).check(Ticket(buy(10, 1_000)), screen) is None) is passes
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_duplicate_when_one_field_differs_then_it_is_not_a_duplicate(different):
     screen = view()
     _sent(screen, 5)
     fields = {"side": OrderSide.BUY, "quantity": 10, "price": 1_000} | different
-    assert DuplicateOrders(2, WINDOW).check(order(**fields), screen) is None
+    assert DuplicateOrders(2, WINDOW).check(Ticket(order(**fields)), screen) is None
 
 
 def test_duplicate_when_emergency_flatten_is_retried_then_it_passes():
@@ -60,7 +61,7 @@ def test_duplicate_when_emergency_flatten_is_retried_then_it_passes():
     screen.set_position(buy().strategy_id, buy().instrument_id, -10)
     _sent(screen, 3, emergency=True, reduce_only=True)
     retry = buy(10, 1_000, emergency=True, reduce_only=True)
-    assert DuplicateOrders(2, WINDOW).check(retry, screen) is None
+    assert DuplicateOrders(2, WINDOW).check(Ticket(retry), screen) is None
 
 
 @pytest.mark.parametrize(("count", "window"), [(1, WINDOW), (0, WINDOW), (2, 0)])

@@ -16,6 +16,7 @@ from ironkeel.risk.controls import (
     MaxLeverage,
     MaxNetExposure,
 )
+from ironkeel.risk.ticket import Ticket
 from tests.risk.controls._orders import ALPHA, BETA, BTC_ID, UNIT, buy, sell, view
 
 USD = 10**12  # money raw of one USD
@@ -38,7 +39,7 @@ def test_gross_exposure_when_positions_working_and_order_are_around_the_limit(
     screen, _ = _exposed(per_strategy, gross=50 * USD + offset, net=0)
     screen.add_working(buy(20))  # 2 USD in flight
     screen.add_working(sell(30))  # 3 USD in flight: gross counts both sides
-    denial = MaxGrossExposure(56 * USD, per_strategy=per_strategy).check(buy(10), screen)
+    denial = MaxGrossExposure(56 * USD, per_strategy=per_strategy).check(Ticket(buy(10)), screen)
     assert (denial is None) is passes
     if not passes:
         assert denial.code == "MAX_GROSS_EXPOSURE"
@@ -51,7 +52,7 @@ def test_net_exposure_when_long_side_is_around_the_limit(offset, passes, per_str
     screen, _ = _exposed(per_strategy, gross=100 * USD, net=40 * USD + offset)
     screen.add_working(buy(20))  # +2 USD
     screen.add_working(sell(500))  # the other side does not offset
-    denial = MaxNetExposure(43 * USD, per_strategy=per_strategy).check(buy(10), screen)
+    denial = MaxNetExposure(43 * USD, per_strategy=per_strategy).check(Ticket(buy(10)), screen)
     assert (denial is None) is passes
 
 
@@ -59,17 +60,21 @@ def test_net_exposure_when_long_side_is_around_the_limit(offset, passes, per_str
 def test_net_exposure_when_short_side_is_around_the_limit(offset, passes):
     screen, _ = _exposed(True, gross=100 * USD, net=-(40 * USD + offset))
     screen.add_working(sell(20))
-    assert (MaxNetExposure(43 * USD, per_strategy=True).check(sell(10), screen) is None) is passes
+    assert (
+        MaxNetExposure(43 * USD, per_strategy=True).check(Ticket(sell(10)), screen) is None
+    ) is passes
 
 
 def test_net_exposure_when_order_moves_net_toward_zero_then_it_passes_even_over_the_limit():
     screen, _ = _exposed(True, gross=100 * USD, net=80 * USD)
     limit = MaxNetExposure(10 * USD, per_strategy=True)
-    assert limit.check(sell(10), screen) is None  # 80 -> 79
-    assert limit.check(buy(10), screen) is not None  # 80 -> 81
-    assert limit.check(sell(800), screen) is None  # 80 -> 0
-    assert limit.check(sell(900), screen) is None  # 80 -> -10: across zero, within the limit
-    assert limit.check(sell(901), screen) is not None  # 80 -> -10.01: beyond it
+    assert limit.check(Ticket(sell(10)), screen) is None  # 80 -> 79
+    assert limit.check(Ticket(buy(10)), screen) is not None  # 80 -> 81
+    assert limit.check(Ticket(sell(800)), screen) is None  # 80 -> 0
+    assert (
+        limit.check(Ticket(sell(900)), screen) is None
+    )  # 80 -> -10: across zero, within the limit
+    assert limit.check(Ticket(sell(901)), screen) is not None  # 80 -> -10.01: beyond it
 
 
 @pytest.mark.parametrize("per_strategy", SCOPES)
@@ -79,7 +84,7 @@ def test_leverage_when_gross_over_equity_is_around_the_limit(offset, passes, per
     screen.add_working(buy(4_000))  # 400 USD in flight
     screen.set_equity(scope, 1_000 * USD)
     control = MaxLeverage(Decimal("2.5"), per_strategy=per_strategy)  # 2,500 USD of gross
-    denial = control.check(buy(1_000), screen)  # 100 USD
+    denial = control.check(Ticket(buy(1_000)), screen)  # 100 USD
     assert (denial is None) is passes
     if not passes:
         assert denial.code == "MAX_LEVERAGE"
@@ -96,7 +101,7 @@ def test_concentration_when_share_of_equity_is_around_the_limit(offset, passes, 
     scope = ALPHA if per_strategy else None
     screen.set_equity(scope, 4 * (value - offset))  # a quarter of equity is value - offset
     control = MaxConcentration(Fraction(1, 4), per_strategy=per_strategy)
-    denial = control.check(buy(100), screen)
+    denial = control.check(Ticket(buy(100)), screen)
     assert (denial is None) is passes
     if not passes:
         assert denial.code == "MAX_CONCENTRATION"
@@ -109,8 +114,13 @@ def test_concentration_when_other_strategy_offsets_then_only_the_global_scope_se
     screen.set_equity(ALPHA, 1_000 * USD)
     screen.set_equity(None, 1_000 * USD)
     order = buy(1_000)  # alpha: 2,000 lots = 200 USD = 20 %; all: 1,000 lots = 10 %
-    assert MaxConcentration(Decimal("0.15"), per_strategy=True).check(order, screen) is not None
-    assert MaxConcentration(Decimal("0.15"), per_strategy=False).check(order, screen) is None
+    assert (
+        MaxConcentration(Decimal("0.15"), per_strategy=True).check(Ticket(order), screen)
+        is not None
+    )
+    assert (
+        MaxConcentration(Decimal("0.15"), per_strategy=False).check(Ticket(order), screen) is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,8 +135,8 @@ def test_equity_ratios_when_equity_is_not_positive_then_growing_orders_are_denie
     screen = view()
     screen.set_equity(ALPHA, equity)
     screen.set_position(ALPHA, BTC_ID, 10)
-    assert control.check(buy(1), screen) is not None
-    assert control.check(sell(5), screen) is None  # reducing still passes
+    assert control.check(Ticket(buy(1)), screen) is not None
+    assert control.check(Ticket(sell(5)), screen) is None  # reducing still passes
 
 
 @pytest.mark.parametrize(
@@ -142,11 +152,11 @@ def test_exposure_when_order_reduces_or_is_an_emergency_exit_then_it_passes(cont
     screen, _ = _exposed(True, gross=500 * USD, net=500 * USD)
     screen.set_position(ALPHA, BTC_ID, 50)
     screen.set_equity(ALPHA, 10 * USD)
-    assert control.check(sell(50), screen) is None
-    assert control.check(buy(1), screen) is not None
+    assert control.check(Ticket(sell(50)), screen) is None
+    assert control.check(Ticket(buy(1)), screen) is not None
     screen.clear_reference(BTC_ID)
-    assert control.check(sell(50, None, reduce_only=True, emergency=True), screen) is None
-    denial = control.check(buy(1, None), screen)
+    assert control.check(Ticket(sell(50, None, reduce_only=True, emergency=True)), screen) is None
+    denial = control.check(Ticket(buy(1, None)), screen)
     assert denial is not None
     assert denial.code in {"NO_REFERENCE", control.code}
 
@@ -167,7 +177,7 @@ def test_in_flight_when_100_submits_are_never_acknowledged_then_the_limit_is_nev
     passed = 0
     for _ in range(100):
         order = buy(rng.randint(1, 600), rng.randint(900, 1_100))
-        if all(c.check(order, screen) is None for c in controls):
+        if all(c.check(Ticket(order), screen) is None for c in controls):
             screen.add_working(order)
             passed += 1
         in_flight = sum(screen.working_notional(ALPHA if per_strategy else None))

@@ -10,6 +10,7 @@ import pytest
 
 from ironkeel.model import InvalidInputError
 from ironkeel.risk.controls import TradingHours
+from ironkeel.risk.ticket import Ticket
 from tests.risk.controls._orders import AAPL_ID, buy, view
 
 
@@ -43,7 +44,7 @@ def test_xnys_when_half_day_after_thanksgiving_then_it_closes_at_13_00(nyse, off
 
 def test_xnys_when_christmas_then_closed_and_the_reason_names_the_next_open(nyse):
     screen = view(now=ns("2024-12-25 15:00"))
-    denial = nyse.check(buy(1, 100, instrument=AAPL_ID), screen)
+    denial = nyse.check(Ticket(buy(1, 100, instrument=AAPL_ID)), screen)
     assert denial.code == "MARKET_CLOSED"
     assert "XNYS (AAPL.XNAS) is closed at 2024-12-25T15:00:00Z" in denial.reason
     assert "next open 2024-12-26T14:30:00Z" in denial.reason
@@ -70,7 +71,7 @@ def test_xhkg_when_in_the_lunch_break_then_closed():
     hong_kong = TradingHours("XHKG", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
     assert hong_kong.is_open(ns("2024-11-27 03:59"))  # 11:59 HKT
     screen = view(now=ns("2024-11-27 04:30"))  # 12:30 HKT
-    denial = hong_kong.check(buy(1, 100), screen)
+    denial = hong_kong.check(Ticket(buy(1, 100)), screen)
     assert denial is not None
     assert "break until 2024-11-27T05:00:00Z" in denial.reason
     assert hong_kong.is_open(ns("2024-11-27 05:00"))
@@ -78,7 +79,7 @@ def test_xhkg_when_in_the_lunch_break_then_closed():
 
 def test_calendar_when_time_is_outside_the_loaded_range_then_closed_fail_closed(nyse):
     screen = view(now=ns("2030-03-04 15:00"))
-    denial = nyse.check(buy(1, 100), screen)
+    denial = nyse.check(Ticket(buy(1, 100)), screen)
     assert "outside the loaded calendar range 2020-01-01..2026-12-31" in denial.reason
 
 

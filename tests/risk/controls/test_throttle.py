@@ -10,6 +10,7 @@ import pytest
 
 from ironkeel.model import InvalidInputError
 from ironkeel.risk.controls import ModifyThrottle, SubmitThrottle, TokenBucket
+from ironkeel.risk.ticket import Ticket
 from tests.risk.controls._orders import ALPHA, BETA, SECOND, buy, view
 
 
@@ -17,11 +18,11 @@ from tests.risk.controls._orders import ALPHA, BETA, SECOND, buy, view
 def test_bucket_when_burst_minus_one_burst_and_burst_plus_one_arrive_at_once(count, all_pass):
     throttle = SubmitThrottle(10, SECOND, 5, per_strategy=True)
     screen = view()
-    results = [throttle.check(buy(1), screen) is None for _ in range(count)]
+    results = [throttle.check(Ticket(buy(1)), screen) is None for _ in range(count)]
     assert all(results) is all_pass
     assert results[:5] == [True] * min(count, 5)
     if not all_pass:
-        denial = throttle.check(buy(1), screen)
+        denial = throttle.check(Ticket(buy(1)), screen)
         assert denial.code == "SUBMIT_RATE"
         assert "above 10 per 1000000000 ns (burst 5): next allowed in 100000000 ns" in (
             denial.reason
@@ -59,7 +60,7 @@ def test_throttle_when_driven_at_twice_the_rate_then_every_sliding_window_is_wit
     attempts = 40 * rate
     for _ in range(attempts):  # twice the rate, with jitter, over 20 periods
         screen.now += rng.randint(0, per // rate)
-        if throttle.check(buy(1), screen) is None:
+        if throttle.check(Ticket(buy(1)), screen) is None:
             sent.append(screen.now)
     assert len(sent) < attempts
     for window in (per, per // 2, 3 * per, 1):
@@ -74,7 +75,7 @@ def test_throttle_when_emergency_orders_are_interleaved_then_none_is_ever_denied
     for n in range(1_000):
         screen.now += SECOND // 50  # ten times the rate
         emergency = n % 3 == 0
-        denial = throttle.check(buy(1, emergency=emergency, reduce_only=emergency), screen)
+        denial = throttle.check(Ticket(buy(1, emergency=emergency, reduce_only=emergency)), screen)
         denied[emergency] += denial is not None
     assert denied[True] == 0
     assert denied[False] > 0
@@ -84,20 +85,20 @@ def test_throttle_when_emergency_orders_took_the_tokens_then_others_wait():
     throttle = SubmitThrottle(1, SECOND, 2, per_strategy=True)
     screen = view()
     for _ in range(5):
-        assert throttle.check(buy(1, emergency=True), screen) is None
-    assert throttle.check(buy(1), screen) is not None
+        assert throttle.check(Ticket(buy(1, emergency=True)), screen) is None
+    assert throttle.check(Ticket(buy(1)), screen) is not None
     screen.now += SECOND  # no debt: one second gives one token back
-    assert throttle.check(buy(1), screen) is None
+    assert throttle.check(Ticket(buy(1)), screen) is None
 
 
 def test_throttle_when_per_strategy_then_each_strategy_has_its_own_bucket():
     own = SubmitThrottle(1, SECOND, 1, per_strategy=True)
     shared = SubmitThrottle(1, SECOND, 1, per_strategy=False)
     screen = view()
-    assert own.check(buy(1, strategy=ALPHA), screen) is None
-    assert own.check(buy(1, strategy=BETA), screen) is None
-    assert shared.check(buy(1, strategy=ALPHA), screen) is None
-    denial = shared.check(buy(1, strategy=BETA), screen)
+    assert own.check(Ticket(buy(1, strategy=ALPHA)), screen) is None
+    assert own.check(Ticket(buy(1, strategy=BETA)), screen) is None
+    assert shared.check(Ticket(buy(1, strategy=ALPHA)), screen) is None
+    denial = shared.check(Ticket(buy(1, strategy=BETA)), screen)
     assert denial is not None
     assert "all strategies" in denial.reason
 

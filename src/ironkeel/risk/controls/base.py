@@ -26,13 +26,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, Protocol
+from typing import ClassVar, Final
+
+from mypy_extensions import mypyc_attr
 
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.model.events import OrderInitialized
 from ironkeel.model.values import MONEY_DECIMALS
 from ironkeel.risk.controls.denial import Denial
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "positive_int",
     "ratio",
     "reduces",
+    "reference_of",
 ]
 
 BUY: Final = OrderSide.BUY
@@ -72,33 +75,46 @@ class ReasonCode:
     UNKNOWN_INSTRUMENT: Final = "UNKNOWN_INSTRUMENT"
 
 
-class Control(Protocol):
+@mypyc_attr(allow_interpreted_subclasses=True)
+class Control:
     """A pre-trade control: set up once (limits already in lots, ticks, money raw), then
-    one O(1) integer check per order. ``check`` returns None to let the order pass."""
+    one O(1) integer check per order. ``check`` returns None to let the order pass.
 
-    @property
-    def code(self) -> str:
-        """The reason code this control denies with (some controls have a few more)."""
-        ...
+    A base class rather than a protocol: a ``ControlSet`` calls ``check`` through the
+    vtable (a protocol method is a generic Python call, ~200 instructions, decision
+    0021). Interpreted subclasses (the market-hours control) are allowed."""
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None: ...
+    #: The reason code this control denies with (some controls have a few more).
+    code: ClassVar[str] = ""
+
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        raise NotImplementedError
 
 
-def order_price(order: OrderInitialized, view: PreTradeView) -> int | None:
+def reference_of(ticket: Ticket, view: PreTradeView) -> tuple[int, int] | None:
+    """The reference (price in ticks, ``ts_event``) of the ticket's instrument, read from
+    ``view`` once per check however many controls ask."""
+    if not ticket.reference_known:
+        ticket.reference = view.reference(ticket.instrument_id)
+        ticket.reference_known = True
+    return ticket.reference
+
+
+def order_price(ticket: Ticket, view: PreTradeView) -> int | None:
     """The price in ticks an order is valued at: its limit price, else its stop price,
     else (a market order) the reference price; None when a market order has none."""
-    price = order.price
+    price = ticket.price
     if price is None:
-        price = order.trigger_price
+        price = ticket.trigger_price
         if price is None:
-            reference = view.reference(order.instrument_id)
+            reference = reference_of(ticket, view)
             return None if reference is None else reference[0]
     return price
 
 
-def reduces(order: OrderInitialized, position: int, same_side_working: int) -> bool:
-    """Whether ``order`` can only shrink ``position`` (see the module's docstring)."""
-    if order.side is BUY:
+def reduces(ticket: Ticket, position: int, same_side_working: int) -> bool:
+    """Whether the order can only shrink ``position`` (see the module's docstring)."""
+    if ticket.buy:
         if position >= 0:
             return False
         room = -position
@@ -106,15 +122,15 @@ def reduces(order: OrderInitialized, position: int, same_side_working: int) -> b
         if position <= 0:
             return False
         room = position
-    if order.reduce_only or order.emergency:
-        return order.quantity <= room
-    return same_side_working + order.quantity <= room
+    if ticket.reduce_only or ticket.emergency:
+        return ticket.quantity <= room
+    return same_side_working + ticket.quantity <= room
 
 
-def emergency_exit(order: OrderInitialized, view: PreTradeView) -> bool:
+def emergency_exit(ticket: Ticket, view: PreTradeView) -> bool:
     """An emergency order that reduces its strategy's own position (see the docstring)."""
-    return order.emergency and reduces(
-        order, view.position(order.strategy_id, order.instrument_id), 0
+    return ticket.emergency and reduces(
+        ticket, view.position(ticket.strategy_id, ticket.instrument_id), 0
     )
 
 

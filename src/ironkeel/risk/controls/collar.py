@@ -16,10 +16,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import ClassVar, Final
 
-from ironkeel.model.events import OrderInitialized
-from ironkeel.risk.controls.base import Denial, ReasonCode, emergency_exit, positive_int, ratio
+from ironkeel.risk.controls.base import (
+    Control,
+    Denial,
+    ReasonCode,
+    emergency_exit,
+    positive_int,
+    ratio,
+    reference_of,
+)
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["PriceCollar"]
@@ -27,12 +35,12 @@ __all__ = ["PriceCollar"]
 _BPS: Final = 10_000
 
 
-class PriceCollar:
+class PriceCollar(Control):
     """Deny prices more than ``max_deviation`` (a fraction of the reference) away from a
     reference no older than ``max_age_ns``; ``PriceCollar.from_bps(50, max_age_ns=...)``."""
 
     __slots__ = ("den", "max_age_ns", "num")
-    code: Final = ReasonCode.PRICE_COLLAR
+    code: ClassVar[str] = ReasonCode.PRICE_COLLAR
 
     def __init__(self, max_deviation: object, *, max_age_ns: object) -> None:
         self.max_age_ns = positive_int("max_age_ns", max_age_ns)
@@ -46,57 +54,57 @@ class PriceCollar:
         num, den = ratio("price_collar_bps", bps)
         return cls(Fraction(num, den * _BPS), max_age_ns=max_age_ns)
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        reference = view.reference(order.instrument_id)
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        reference = reference_of(ticket, view)
         if reference is None:
-            return None if emergency_exit(order, view) else self._none(order)
+            return None if emergency_exit(ticket, view) else self._none(ticket)
         ref, ts = reference
         age = view.now_ns() - ts
         if age > self.max_age_ns:
-            return None if emergency_exit(order, view) else self._stale(order, ref, age)
+            return None if emergency_exit(ticket, view) else self._stale(ticket, ref, age)
         if ref <= 0 and self.den:
-            return None if emergency_exit(order, view) else self._not_positive(order, ref)
+            return None if emergency_exit(ticket, view) else self._not_positive(ticket, ref)
         band = self.num * ref
-        price = order.price
+        price = ticket.price
         if price is not None and abs(price - ref) * self.den > band:
-            return None if emergency_exit(order, view) else self._outside(order, price, ref)
-        price = order.trigger_price
+            return None if emergency_exit(ticket, view) else self._outside(ticket, price, ref)
+        price = ticket.trigger_price
         if price is not None and abs(price - ref) * self.den > band:
-            return None if emergency_exit(order, view) else self._outside(order, price, ref)
+            return None if emergency_exit(ticket, view) else self._outside(ticket, price, ref)
         return None
 
-    def _none(self, order: OrderInitialized) -> Denial:
+    def _none(self, ticket: Ticket) -> Denial:
         return Denial(
             code=ReasonCode.NO_REFERENCE,
-            reason=f"no reference price for {order.instrument_id}: denied (fail closed)",
+            reason=f"no reference price for {ticket.instrument_id}: denied (fail closed)",
         )
 
-    def _stale(self, order: OrderInitialized, ref: int, age: int) -> Denial:
+    def _stale(self, ticket: Ticket, ref: int, age: int) -> Denial:
         return Denial(
             code=ReasonCode.STALE_REFERENCE,
             reason=(
-                f"reference price {ref} ticks of {order.instrument_id} is {age} ns old, "
+                f"reference price {ref} ticks of {ticket.instrument_id} is {age} ns old, "
                 f"older than the allowed {self.max_age_ns} ns: denied (fail closed)"
             ),
         )
 
-    def _not_positive(self, order: OrderInitialized, ref: int) -> Denial:
+    def _not_positive(self, ticket: Ticket, ref: int) -> Denial:
         return Denial(
             code=ReasonCode.NO_REFERENCE,
             reason=(
-                f"reference price {ref} ticks of {order.instrument_id} is not positive, "
+                f"reference price {ref} ticks of {ticket.instrument_id} is not positive, "
                 "so no collar can be drawn around it: denied (fail closed)"
             ),
         )
 
-    def _outside(self, order: OrderInitialized, price: int, ref: int) -> Denial:
+    def _outside(self, ticket: Ticket, price: int, ref: int) -> Denial:
         deviation = Decimal(abs(price - ref) * _BPS) / Decimal(ref)
         limit = Decimal(self.num * _BPS) / Decimal(self.den)
         return Denial(
             code=self.code,
             reason=(
                 f"price {price} ticks is {abs(price - ref)} ticks ({deviation:.6g} bps) from "
-                f"the reference {ref} ticks of {order.instrument_id}, beyond the collar of "
+                f"the reference {ref} ticks of {ticket.instrument_id}, beyond the collar of "
                 f"{limit:.6g} bps"
             ),
         )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ironkeel.model.events import OrderInitialized
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.risk.controls.base import Control, Denial, ReasonCode
 from ironkeel.risk.controls.throttle import ModifyThrottle
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ControlSet", "UnknownInstrument"]
@@ -23,29 +23,42 @@ SubmitBuilder = Callable[[StrategyId, InstrumentId], tuple[Control, ...]]
 ModifyBuilder = Callable[[StrategyId], tuple[ModifyThrottle, ...]]
 
 
-class UnknownInstrument:
+class UnknownInstrument(Control):
     """Denies every order: the instrument was not given to ``build_controls`` (fail closed)."""
 
     __slots__ = ()
     code = ReasonCode.UNKNOWN_INSTRUMENT
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
         return Denial(
             code=self.code,
-            reason=f"no risk controls were built for {order.instrument_id}: denied (fail closed)",
+            reason=f"no risk controls were built for {ticket.instrument_id}: denied (fail closed)",
         )
 
 
 class ControlSet:
     """The pre-trade controls of every (strategy, instrument), and the modify throttles."""
 
-    __slots__ = ("_modify", "_modify_builder", "_submit", "_submit_builder", "digest")
+    __slots__ = (
+        "_last",
+        "_last_instrument",
+        "_last_strategy",
+        "_modify",
+        "_modify_builder",
+        "_submit",
+        "_submit_builder",
+        "digest",
+    )
 
     def __init__(self, submit: SubmitBuilder, modify: ModifyBuilder, *, digest: str) -> None:
         self._submit_builder = submit
         self._modify_builder = modify
         self._submit: dict[tuple[StrategyId, InstrumentId], tuple[Control, ...]] = {}
         self._modify: dict[StrategyId, tuple[ModifyThrottle, ...]] = {}
+        # The pair of the last order checked and its controls (ids compared by identity).
+        self._last_strategy: StrategyId | None = None
+        self._last_instrument: InstrumentId | None = None
+        self._last: tuple[Control, ...] = ()
         #: The ``RiskConfig.digest()`` the controls were built from, for the audit trail.
         self.digest = digest
 
@@ -63,15 +76,20 @@ class ControlSet:
             found = self._modify[strategy_id] = self._modify_builder(strategy_id)
         return found
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
         """The first denial of the order's controls, or None if it may be sent."""
-        controls = self._submit.get((order.strategy_id, order.instrument_id))
-        if controls is None:
-            controls = self.controls(order.strategy_id, order.instrument_id)
-        view.begin_check(order)
+        strategy_id, instrument_id = ticket.strategy_id, ticket.instrument_id
+        if strategy_id is self._last_strategy and instrument_id is self._last_instrument:
+            controls = self._last  # the same pair as the last order: no key to hash
+        else:
+            found = self._submit.get((strategy_id, instrument_id))
+            controls = self.controls(strategy_id, instrument_id) if found is None else found
+            self._last_strategy, self._last_instrument = strategy_id, instrument_id
+            self._last = controls
+        view.begin_check(ticket)
         try:
             for control in controls:
-                denial = control.check(order, view)
+                denial = control.check(ticket, view)
                 if denial is not None:
                     return denial
             return None

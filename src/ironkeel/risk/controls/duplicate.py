@@ -10,21 +10,21 @@ order manager's own denial, DUPLICATE_CLIENT_ORDER_ID.)
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar
 
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.model.events import OrderInitialized
-from ironkeel.risk.controls.base import Denial, ReasonCode, emergency_exit, positive_int
+from ironkeel.risk.controls.base import Control, Denial, ReasonCode, emergency_exit, positive_int
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["DuplicateOrders"]
 
 
-class DuplicateOrders:
+class DuplicateOrders(Control):
     """Deny an order that would be the ``count``-th identical one within ``window_ns``."""
 
     __slots__ = ("count", "window_ns")
-    code: Final = ReasonCode.DUPLICATE_ORDER
+    code: ClassVar[str] = ReasonCode.DUPLICATE_ORDER
 
     def __init__(self, count: object, window_ns: object) -> None:
         self.count = positive_int("count", count)
@@ -34,33 +34,33 @@ class DuplicateOrders:
             )
         self.window_ns = positive_int("window_ns", window_ns)
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        price, quantity = order.price, order.quantity
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        price, quantity = ticket.price, ticket.quantity
         cutoff = view.now_ns() - self.window_ns
         seen = 1
-        for other in reversed(view.recent_orders(order.strategy_id)):  # newest first
+        for other in reversed(view.recent_orders(ticket.strategy_id)):  # newest first
             if other.ts_init < cutoff:
                 break
             if (  # the field most likely to differ first
                 other.price == price
                 and other.quantity == quantity
-                and other.side is order.side
-                and other.order_type is order.order_type
-                and other.trigger_price == order.trigger_price
-                and other.instrument_id == order.instrument_id
+                and other.side is ticket.side
+                and other.order_type is ticket.order_type
+                and other.trigger_price == ticket.trigger_price
+                and other.instrument_id == ticket.instrument_id
             ):
                 seen += 1
                 if seen >= self.count:
-                    return None if emergency_exit(order, view) else self._deny(order, seen)
+                    return None if emergency_exit(ticket, view) else self._deny(ticket, seen)
         return None
 
-    def _deny(self, order: OrderInitialized, seen: int) -> Denial:
+    def _deny(self, ticket: Ticket, seen: int) -> Denial:
         return Denial(
             code=self.code,
             reason=(
-                f"this would be identical order number {seen} ({order.side.name} "
-                f"{order.quantity} lots {order.order_type.value} at {order.price} / stop "
-                f"{order.trigger_price} ticks of {order.instrument_id}) within "
+                f"this would be identical order number {seen} ({ticket.side.name} "
+                f"{ticket.quantity} lots {ticket.order_type.value} at {ticket.price} / stop "
+                f"{ticket.trigger_price} ticks of {ticket.instrument_id}) within "
                 f"{self.window_ns} ns; at most {self.count - 1} are allowed"
             ),
         )

@@ -24,13 +24,12 @@ crossing it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar
 
 from ironkeel.core.exact import mul
-from ironkeel.model.events import OrderInitialized
 from ironkeel.model.identifiers import StrategyId
 from ironkeel.risk.controls.base import (
-    BUY,
+    Control,
     Denial,
     ReasonCode,
     emergency_exit,
@@ -39,80 +38,80 @@ from ironkeel.risk.controls.base import (
     positive_int,
     ratio,
     reduces,
+    reference_of,
 )
 from ironkeel.risk.controls.size import no_reference
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["MaxConcentration", "MaxGrossExposure", "MaxLeverage", "MaxNetExposure"]
 
 
-def _scope(order: OrderInitialized, per_strategy: bool) -> StrategyId | None:
-    return order.strategy_id if per_strategy else None
+def _scope(ticket: Ticket, per_strategy: bool) -> StrategyId | None:
+    return ticket.strategy_id if per_strategy else None
 
 
-def _whose(order: OrderInitialized, per_strategy: bool) -> str:
-    return f"strategy {order.strategy_id}" if per_strategy else "all strategies"
+def _whose(ticket: Ticket, per_strategy: bool) -> str:
+    return f"strategy {ticket.strategy_id}" if per_strategy else "all strategies"
 
 
-def _reducing(order: OrderInitialized, view: PreTradeView, per_strategy: bool) -> bool:
+def _reducing(ticket: Ticket, view: PreTradeView, per_strategy: bool) -> bool:
     """The order reduces the position (of the scope) the limit is made of, or is an
     emergency exit of its strategy."""
-    instrument_id = order.instrument_id
+    instrument_id = ticket.instrument_id
     if per_strategy:
-        position = view.position(order.strategy_id, instrument_id)
-        buys, sells = view.working(order.strategy_id, instrument_id)
+        position = view.position(ticket.strategy_id, instrument_id)
+        buys, sells = view.working(ticket.strategy_id, instrument_id)
     else:
         position = view.net_position(instrument_id)
         buys, sells = view.working(None, instrument_id)
-    if reduces(order, position, buys if order.side is BUY else sells):
+    if reduces(ticket, position, buys if ticket.buy else sells):
         return True
-    return emergency_exit(order, view)
+    return emergency_exit(ticket, view)
 
 
-def _notional(order: OrderInitialized, view: PreTradeView) -> int | None:
+def _notional(ticket: Ticket, view: PreTradeView) -> int | None:
     """The order's notional, money raw (None: a market order with no reference); computed
-    once per ``ControlSet`` check however many controls ask."""
-    kept = view.checking is order
-    if kept and view.notional_known:
-        return view.checked_notional
-    price = order.price  # a limit price, the common case, without a call
+    once per check however many controls ask (kept on the ticket)."""
+    if ticket.notional_known:
+        return ticket.notional
+    price = ticket.price  # a limit price, the common case, without a call
     if price is None:
-        price = order_price(order, view)
+        price = order_price(ticket, view)
     notional = (
         None
         if price is None
-        else mul(mul(abs(price), order.quantity), view.instrument(order.instrument_id).unit_raw)
+        else mul(mul(abs(price), ticket.quantity), view.instrument(ticket.instrument_id).unit_raw)
     )
-    if kept:
-        view.checked_notional = notional
-        view.notional_known = True
+    ticket.notional = notional
+    ticket.notional_known = True
     return notional
 
 
-class MaxGrossExposure:
+class MaxGrossExposure(Control):
     """Gross exposure plus working orders plus this order stays within ``max_raw``."""
 
     __slots__ = ("max_raw", "per_strategy")
-    code: Final = ReasonCode.MAX_GROSS_EXPOSURE
+    code: ClassVar[str] = ReasonCode.MAX_GROSS_EXPOSURE
 
     def __init__(self, max_raw: object, *, per_strategy: bool) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
         self.per_strategy = per_strategy
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        notional = _notional(order, view)
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        notional = _notional(ticket, view)
         if notional is None:
-            return None if _reducing(order, view, self.per_strategy) else no_reference(order)
-        scope = _scope(order, self.per_strategy)
+            return None if _reducing(ticket, view, self.per_strategy) else no_reference(ticket)
+        scope = _scope(ticket, self.per_strategy)
         gross = view.gross_exposure(scope)
         buys, sells = view.working_notional(scope)
         projected = gross + buys + sells + notional
-        if projected <= self.max_raw or _reducing(order, view, self.per_strategy):
+        if projected <= self.max_raw or _reducing(ticket, view, self.per_strategy):
             return None
         return Denial(
             code=self.code,
             reason=(
-                f"gross exposure of {_whose(order, self.per_strategy)} could reach "
+                f"gross exposure of {_whose(ticket, self.per_strategy)} could reach "
                 f"{format_money(projected)} (positions {format_money(gross)} + working "
                 f"{format_money(buys + sells)} + this order {format_money(notional)}), "
                 f"beyond max_gross_exposure {format_money(self.max_raw)}"
@@ -120,39 +119,39 @@ class MaxGrossExposure:
         )
 
 
-class MaxNetExposure:
+class MaxNetExposure(Control):
     """Net exposure, moved by working orders of the order's side and by the order itself,
     stays within ``max_raw`` either way."""
 
     __slots__ = ("max_raw", "per_strategy")
-    code: Final = ReasonCode.MAX_NET_EXPOSURE
+    code: ClassVar[str] = ReasonCode.MAX_NET_EXPOSURE
 
     def __init__(self, max_raw: object, *, per_strategy: bool) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
         self.per_strategy = per_strategy
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        notional = _notional(order, view)
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        notional = _notional(ticket, view)
         if notional is None:
-            return None if _reducing(order, view, self.per_strategy) else no_reference(order)
-        scope = _scope(order, self.per_strategy)
+            return None if _reducing(ticket, view, self.per_strategy) else no_reference(ticket)
+        scope = _scope(ticket, self.per_strategy)
         net = view.net_exposure(scope)
         buys, sells = view.working_notional(scope)
-        side = order.side
-        same = buys if side is BUY else sells
-        if order.reduce_only or order.emergency:
+        side = ticket.side
+        same = buys if ticket.buy else sells
+        if ticket.reduce_only or ticket.emergency:
             same = 0
         projected = net + side * (same + notional)
         if -self.max_raw <= projected <= self.max_raw:
             return None
         if side * net < 0 and side * projected <= 0:  # toward zero, not across it
             return None
-        if _reducing(order, view, self.per_strategy):
+        if _reducing(ticket, view, self.per_strategy):
             return None
         return Denial(
             code=self.code,
             reason=(
-                f"net exposure of {_whose(order, self.per_strategy)} could reach "
+                f"net exposure of {_whose(ticket, self.per_strategy)} could reach "
                 f"{format_money(projected)} (net {format_money(net)}, working "
                 f"{side.name.lower()}s {format_money(same)}, this order "
                 f"{format_money(notional)}), beyond max_net_exposure {format_money(self.max_raw)}"
@@ -160,7 +159,7 @@ class MaxNetExposure:
         )
 
 
-class MaxLeverage:
+class MaxLeverage(Control):
     """(gross exposure + working orders + this order) / equity stays within
     ``max_leverage`` (an exact ratio: ``3``, ``Decimal('2.5')``, ``Fraction(5, 2)``).
 
@@ -169,26 +168,26 @@ class MaxLeverage:
     """
 
     __slots__ = ("den", "num", "per_strategy")
-    code: Final = ReasonCode.MAX_LEVERAGE
+    code: ClassVar[str] = ReasonCode.MAX_LEVERAGE
 
     def __init__(self, max_leverage: object, *, per_strategy: bool) -> None:
         self.num, self.den = ratio("max_leverage", max_leverage)
         self.per_strategy = per_strategy
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        notional = _notional(order, view)
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        notional = _notional(ticket, view)
         if notional is None:
-            return None if _reducing(order, view, self.per_strategy) else no_reference(order)
-        scope = _scope(order, self.per_strategy)
+            return None if _reducing(ticket, view, self.per_strategy) else no_reference(ticket)
+        scope = _scope(ticket, self.per_strategy)
         buys, sells = view.working_notional(scope)
         gross = view.gross_exposure(scope) + buys + sells + notional
         equity = view.equity(scope)
-        if gross * self.den <= self.num * equity or _reducing(order, view, self.per_strategy):
+        if gross * self.den <= self.num * equity or _reducing(ticket, view, self.per_strategy):
             return None
         return Denial(
             code=self.code,
             reason=(
-                f"leverage of {_whose(order, self.per_strategy)} could reach "
+                f"leverage of {_whose(ticket, self.per_strategy)} could reach "
                 f"{format_money(gross)} / equity {format_money(equity)}"
                 f"{_as_ratio(gross, equity)} (this order {format_money(notional)}, working "
                 f"{format_money(buys + sells)}), beyond max_leverage "
@@ -197,34 +196,34 @@ class MaxLeverage:
         )
 
 
-class MaxConcentration:
+class MaxConcentration(Control):
     """The worst-case position in one instrument, valued at the reference price, is at
     most ``max_share`` of equity (an exact ratio, e.g. ``Decimal('0.25')``)."""
 
     __slots__ = ("den", "num", "per_strategy")
-    code: Final = ReasonCode.MAX_CONCENTRATION
+    code: ClassVar[str] = ReasonCode.MAX_CONCENTRATION
 
     def __init__(self, max_share: object, *, per_strategy: bool) -> None:
         self.num, self.den = ratio("max_concentration", max_share)
         self.per_strategy = per_strategy
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        instrument_id = order.instrument_id
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        instrument_id = ticket.instrument_id
         if self.per_strategy:
-            scope: StrategyId | None = order.strategy_id
-            position = view.position(order.strategy_id, instrument_id)
+            scope: StrategyId | None = ticket.strategy_id
+            position = view.position(ticket.strategy_id, instrument_id)
         else:
             scope = None
             position = view.net_position(instrument_id)
         buys, sells = view.working(scope, instrument_id)
-        same = buys if order.side is BUY else sells
-        if reduces(order, position, same) or emergency_exit(order, view):
+        same = buys if ticket.buy else sells
+        if reduces(ticket, position, same) or emergency_exit(ticket, view):
             return None
-        reference = view.reference(instrument_id)
-        price = order_price(order, view) if reference is None else reference[0]
+        reference = reference_of(ticket, view)
+        price = order_price(ticket, view) if reference is None else reference[0]
         if price is None:
-            return no_reference(order)
-        projected = position + order.side * (same + order.quantity)
+            return no_reference(ticket)
+        projected = position + ticket.side * (same + ticket.quantity)
         value = abs(projected) * abs(price) * view.instrument(instrument_id).unit_raw
         equity = view.equity(scope)
         if value * self.den <= self.num * equity:
@@ -232,7 +231,7 @@ class MaxConcentration:
         return Denial(
             code=self.code,
             reason=(
-                f"position of {_whose(order, self.per_strategy)} in {instrument_id} could "
+                f"position of {_whose(ticket, self.per_strategy)} in {instrument_id} could "
                 f"reach {projected} lots worth {format_money(value)}"
                 f"{_as_ratio(value, equity)} of equity {format_money(equity)}, beyond "
                 f"max_concentration {_fraction(self.num, self.den)}"

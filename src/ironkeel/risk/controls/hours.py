@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import functools
 import warnings
-from typing import Final
+from typing import ClassVar, Final
 
 # exchange_calendars ships no type information; its two calls are typed at our boundary.
 import exchange_calendars  # type: ignore[import-untyped]
@@ -26,8 +26,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from ironkeel.model.errors import InvalidInputError
-from ironkeel.model.events import OrderInitialized
-from ironkeel.risk.controls.base import Denial, ReasonCode
+from ironkeel.risk.controls.base import Control, Denial, ReasonCode
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ALWAYS_OPEN", "Sessions", "TradingHours", "calendar_names"]
@@ -76,11 +76,11 @@ def calendar_names() -> tuple[str, ...]:
     return tuple(sorted(names | {ALWAYS_OPEN}))
 
 
-class TradingHours:
+class TradingHours(Control):
     """Deny orders while the instrument's exchange is closed (MARKET_CLOSED)."""
 
     __slots__ = ("_be", "_bs", "_closes", "_i", "_opens", "calendar", "end", "start")
-    code: Final = ReasonCode.MARKET_CLOSED
+    code: ClassVar[str] = ReasonCode.MARKET_CLOSED
 
     def __init__(
         self,
@@ -120,7 +120,7 @@ class TradingHours:
             self._i = i
         return not self._bs[i] <= ts_ns < self._be[i]
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
         now = view.now_ns()
         opens = self._opens
         if not opens:
@@ -130,10 +130,10 @@ class TradingHours:
             return None
         if self.is_open(now):
             return None
-        return Denial(code=self.code, reason=self._reason(order, now))
+        return Denial(code=self.code, reason=self._reason(ticket, now))
 
-    def _reason(self, order: OrderInitialized, now: int) -> str:
-        where = f"{self.calendar} ({order.instrument_id}) is closed at {_iso(now)}"
+    def _reason(self, ticket: Ticket, now: int) -> str:
+        where = f"{self.calendar} ({ticket.instrument_id}) is closed at {_iso(now)}"
         opens = self._opens
         if now < opens[0] or now >= self._closes[-1]:
             return (

@@ -13,84 +13,84 @@ shrink the position always passes (see ``base``).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar
 
-from ironkeel.model.events import OrderInitialized
 from ironkeel.risk.controls.base import (
-    BUY,
+    Control,
     Denial,
     ReasonCode,
     emergency_exit,
     positive_int,
     reduces,
 )
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["MaxPosition", "MaxStrategyPosition"]
 
 
-class MaxStrategyPosition:
+class MaxStrategyPosition(Control):
     """One strategy's position in one instrument stays within ``max_lots`` lots (either way)."""
 
     __slots__ = ("max_lots",)
-    code: Final = ReasonCode.MAX_STRATEGY_POSITION
+    code: ClassVar[str] = ReasonCode.MAX_STRATEGY_POSITION
 
     def __init__(self, max_lots: object) -> None:
         self.max_lots = positive_int("max_lots", max_lots)
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        strategy_id, instrument_id = order.strategy_id, order.instrument_id
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        strategy_id, instrument_id = ticket.strategy_id, ticket.instrument_id
         position = view.position(strategy_id, instrument_id)
         buys, sells = view.working(strategy_id, instrument_id)
-        same = buys if order.side is BUY else sells
-        projected = position + order.side * (same + order.quantity)
+        same = buys if ticket.buy else sells
+        projected = position + ticket.side * (same + ticket.quantity)
         limit = self.max_lots
-        if -limit <= projected <= limit or reduces(order, position, same):
+        if -limit <= projected <= limit or reduces(ticket, position, same):
             return None
         return _denial(
             self.code,
             "max_strategy_position",
             limit,
-            order,
+            ticket,
             position,
             same,
             f"strategy {strategy_id}",
         )
 
 
-class MaxPosition:
+class MaxPosition(Control):
     """The net position of all strategies together in one instrument stays within
     ``max_lots`` lots (either way)."""
 
     __slots__ = ("max_lots",)
-    code: Final = ReasonCode.MAX_POSITION
+    code: ClassVar[str] = ReasonCode.MAX_POSITION
 
     def __init__(self, max_lots: object) -> None:
         self.max_lots = positive_int("max_lots", max_lots)
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        instrument_id = order.instrument_id
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        instrument_id = ticket.instrument_id
         position = view.net_position(instrument_id)
         buys, sells = view.working(None, instrument_id)
-        same = buys if order.side is BUY else sells
-        projected = position + order.side * (same + order.quantity)
+        same = buys if ticket.buy else sells
+        projected = position + ticket.side * (same + ticket.quantity)
         limit = self.max_lots
-        if -limit <= projected <= limit or reduces(order, position, same):
+        if -limit <= projected <= limit or reduces(ticket, position, same):
             return None
-        if emergency_exit(order, view):
+        if emergency_exit(ticket, view):
             return None
-        return _denial(self.code, "max_position", limit, order, position, same, "all strategies")
+        return _denial(self.code, "max_position", limit, ticket, position, same, "all strategies")
 
 
 def _denial(  # noqa: PLR0917  # the figures of the reason, each named once
-    code: str, key: str, limit: int, order: OrderInitialized, position: int, same: int, whose: str
+    code: str, key: str, limit: int, ticket: Ticket, position: int, same: int, whose: str
 ) -> Denial:
-    projected = position + order.side * (same + order.quantity)
+    projected = position + ticket.side * (same + ticket.quantity)
     return Denial(
         code=code,
         reason=(
-            f"position of {whose} in {order.instrument_id} could reach {projected} lots "
-            f"(position {position} + working {order.side.name.lower()}s {same} + this "
-            f"order {order.quantity}), beyond {key} {limit} lots"
+            f"position of {whose} in {ticket.instrument_id} could reach {projected} lots "
+            f"(position {position} + working {ticket.side.name.lower()}s {same} + this "
+            f"order {ticket.quantity}), beyond {key} {limit} lots"
         ),
     )

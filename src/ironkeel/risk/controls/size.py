@@ -6,11 +6,11 @@ since its size is bounded by a position that was itself inside the limits.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar
 
 from ironkeel.core.exact import mul
-from ironkeel.model.events import OrderInitialized
 from ironkeel.risk.controls.base import (
+    Control,
     Denial,
     ReasonCode,
     emergency_exit,
@@ -18,35 +18,36 @@ from ironkeel.risk.controls.base import (
     order_price,
     positive_int,
 )
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["MaxOrderNotional", "MaxOrderQty", "no_reference"]
 
 
-class MaxOrderQty:
+class MaxOrderQty(Control):
     """An order's quantity must be at most ``max_lots`` lots (of one instrument)."""
 
     __slots__ = ("max_lots",)
-    code: Final = ReasonCode.MAX_ORDER_QTY
+    code: ClassVar[str] = ReasonCode.MAX_ORDER_QTY
 
     def __init__(self, max_lots: object) -> None:
         self.max_lots = positive_int("max_lots", max_lots)
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        if order.quantity <= self.max_lots or emergency_exit(order, view):
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        if ticket.quantity <= self.max_lots or emergency_exit(ticket, view):
             return None
-        instrument = view.instrument(order.instrument_id)
+        instrument = view.instrument(ticket.instrument_id)
         return Denial(
             code=self.code,
             reason=(
-                f"order quantity {instrument.quantity_from_lots(order.quantity)} "
-                f"({order.quantity} lots) exceeds max_order_qty "
+                f"order quantity {instrument.quantity_from_lots(ticket.quantity)} "
+                f"({ticket.quantity} lots) exceeds max_order_qty "
                 f"{instrument.quantity_from_lots(self.max_lots)} ({self.max_lots} lots)"
             ),
         )
 
 
-class MaxOrderNotional:
+class MaxOrderNotional(Control):
     """An order's notional (|price| x lots x ``unit_raw``) must be at most ``max_raw``.
 
     A limit or stop order is valued at its own price, a market order at the reference
@@ -54,36 +55,36 @@ class MaxOrderNotional:
     """
 
     __slots__ = ("max_raw",)
-    code: Final = ReasonCode.MAX_ORDER_NOTIONAL
+    code: ClassVar[str] = ReasonCode.MAX_ORDER_NOTIONAL
 
     def __init__(self, max_raw: object) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        price = order.price  # a limit price, the common case, without a call
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        price = ticket.price  # a limit price, the common case, without a call
         if price is None:
-            price = order_price(order, view)
+            price = order_price(ticket, view)
             if price is None:
-                return None if emergency_exit(order, view) else no_reference(order)
-        unit = view.instrument(order.instrument_id).unit_raw
-        notional = mul(mul(abs(price), order.quantity), unit)
-        if notional <= self.max_raw or emergency_exit(order, view):
+                return None if emergency_exit(ticket, view) else no_reference(ticket)
+        unit = view.instrument(ticket.instrument_id).unit_raw
+        notional = mul(mul(abs(price), ticket.quantity), unit)
+        if notional <= self.max_raw or emergency_exit(ticket, view):
             return None
         return Denial(
             code=self.code,
             reason=(
-                f"order notional {format_money(notional)} ({order.quantity} lots at "
+                f"order notional {format_money(notional)} ({ticket.quantity} lots at "
                 f"{price} ticks) exceeds max_order_notional {format_money(self.max_raw)}"
             ),
         )
 
 
-def no_reference(order: OrderInitialized) -> Denial:
+def no_reference(ticket: Ticket) -> Denial:
     """The denial of a market order that cannot be valued: there is no reference price."""
     return Denial(
         code=ReasonCode.NO_REFERENCE,
         reason=(
-            f"no reference price for {order.instrument_id}: a market order cannot be "
+            f"no reference price for {ticket.instrument_id}: a market order cannot be "
             "valued, so it is denied (fail closed)"
         ),
     )

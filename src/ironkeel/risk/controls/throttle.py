@@ -16,11 +16,11 @@ is run last: a token is taken only by an order every other control has passed.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar
 
-from ironkeel.model.events import OrderInitialized
 from ironkeel.model.identifiers import StrategyId
-from ironkeel.risk.controls.base import Denial, ReasonCode, positive_int
+from ironkeel.risk.controls.base import Control, Denial, ReasonCode, positive_int
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
 
 __all__ = ["ModifyThrottle", "SubmitThrottle", "TokenBucket"]
@@ -62,12 +62,12 @@ class TokenBucket:
         return 0 if missing <= 0 else -(-missing // self.rate)
 
 
-class _Throttle:
+class _Throttle(Control):
     """Buckets of one configuration: one per strategy, or one shared by all strategies."""
 
     __slots__ = ("_buckets", "burst", "per_ns", "per_strategy", "rate")
-    _code: str = ""
-    _what: str = ""
+    #: What is throttled, for the reason.
+    _what: ClassVar[str] = ""
 
     def __init__(self, rate: object, per_ns: object, burst: object, *, per_strategy: bool) -> None:
         checked = TokenBucket(rate, per_ns, burst)  # validates the figures
@@ -88,7 +88,7 @@ class _Throttle:
             return None
         whose = f"strategy {strategy_id}" if self.per_strategy else "all strategies"
         return Denial(
-            code=self._code,
+            code=self.code,
             reason=(
                 f"{self._what} rate of {whose} is above {self.rate} per {self.per_ns} ns "
                 f"(burst {self.burst}): next allowed in {bucket.wait_ns(now)} ns"
@@ -100,22 +100,21 @@ class SubmitThrottle(_Throttle):
     """Order submissions: ``rate`` per ``per_ns`` with ``burst``; never denies an emergency."""
 
     __slots__ = ()
-    code: Final = ReasonCode.SUBMIT_RATE
-    _code = ReasonCode.SUBMIT_RATE
-    _what = "submit"
+    code: ClassVar[str] = ReasonCode.SUBMIT_RATE
+    _what: ClassVar[str] = "submit"
 
-    def check(self, order: OrderInitialized, view: PreTradeView) -> Denial | None:
-        return self._take(order.strategy_id, view.now_ns(), order.emergency)
+    def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
+        return self._take(ticket.strategy_id, view.now_ns(), ticket.emergency)
 
 
 class ModifyThrottle(_Throttle):
     """Order modifications: ``rate`` per ``per_ns`` with ``burst``. Not a submit control:
-    the engine calls ``check_modify`` before it sends a modify."""
+    the engine calls ``check_modify`` before it sends a modify (its ``check`` is not
+    defined)."""
 
     __slots__ = ()
-    code: Final = ReasonCode.MODIFY_RATE
-    _code = ReasonCode.MODIFY_RATE
-    _what = "modify"
+    code: ClassVar[str] = ReasonCode.MODIFY_RATE
+    _what: ClassVar[str] = "modify"
 
     def check_modify(
         self, strategy_id: StrategyId, view: PreTradeView, *, emergency: bool = False

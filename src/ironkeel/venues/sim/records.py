@@ -11,7 +11,7 @@ from typing import Final
 
 from ironkeel.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, VenueOrderId
-from ironkeel.model.orders import Order
+from ironkeel.model.orders import OPEN_STATES, Order
 
 __all__ = ["OPEN_STATES", "SimOrder"]
 
@@ -23,8 +23,6 @@ _MARKET: Final = OrderType.MARKET
 _STOP_MARKET: Final = OrderType.STOP_MARKET
 _SUBMITTED: Final = OrderStatus.SUBMITTED
 _BUY: Final = OrderSide.BUY
-#: ``status in OPEN_STATES`` is ``status.is_open`` without two property calls.
-OPEN_STATES: Final = frozenset(s for s in OrderStatus if s.is_open)
 #: Beyond any price in ticks: a reach band that every bar (or no bar) meets.
 _ALWAYS: Final = 1 << 100
 _MINUS_ALWAYS: Final = -_ALWAYS
