@@ -26,13 +26,19 @@ NO_PRICE: Final = 3  # book updates: a data time, never a price
 class Reference:
     """The latest item of an instrument's streams (``item``, None until the first) and
     how its price reads (``kind``). A stream with no price (book updates) keeps its own
-    ``Reference`` of kind ``NO_PRICE``: its data time counts, its price never does."""
+    ``Reference`` of kind ``NO_PRICE``: its data time counts, its price never does.
 
-    __slots__ = ("item", "kind")
+    The first ``price`` or ``ts`` after a new item reads both from it (two generic
+    attribute reads) and keeps them: an order's check asks several times."""
+
+    __slots__ = ("_price", "_read", "_ts", "item", "kind")
 
     def __init__(self) -> None:
         self.item: Any = None
         self.kind = NO_PRICE
+        self._read: Any = None  # the item ``_price`` and ``_ts`` were read from
+        self._price = 0
+        self._ts = 0
 
     def keep(self, item: Any, kind: int) -> None:
         """``item`` is now the latest, its price read as ``kind`` says."""
@@ -54,21 +60,29 @@ class Reference:
         item = self.item
         if item is None:
             return 0
-        ts: int = item.ts_event
-        return ts
+        if item is not self._read:
+            self._take(item)
+        return self._ts
 
     @property
     def price(self) -> int:
         """The reference price in ticks; a StateError before a priced item."""
         item = self.item
-        kind = self.kind
-        if item is None or kind == NO_PRICE:
+        if item is None or self.kind == NO_PRICE:
             raise StateError("no reference price yet: check `priced` first")
+        if item is not self._read:
+            self._take(item)
+        return self._price
+
+    def _take(self, item: Any) -> None:
+        """Read the price and the data time of ``item`` (the latest) once."""
+        kind = self.kind
+        price: int = 0
         if kind == BAR:
-            close: int = item.close
-            return close
-        if kind == TRADE:
-            price: int = item.price
-            return price
-        mid: int = (item.bid + item.ask) // 2
-        return mid
+            price = item.close
+        elif kind == TRADE:
+            price = item.price
+        elif kind == QUOTE:
+            price = (item.bid + item.ask) // 2
+        ts: int = item.ts_event
+        self._price, self._ts, self._read = price, ts, item

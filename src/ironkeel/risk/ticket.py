@@ -69,5 +69,10 @@ class Ticket:
         self.reference: tuple[int, int] | None = None
         self.reference_known = False
 
+    def signed(self, amount: int) -> int:
+        """``amount`` with the order's sign: as is for a buy, negated for a sell (the
+        side's ``+1``/``-1`` without a generic enum product)."""
+        return amount if self.buy else -amount
+
     def __repr__(self) -> str:
         return f"Ticket({self.order!r})"

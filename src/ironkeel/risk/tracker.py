@@ -62,20 +62,26 @@ class _Book:
 
 
 class _Share:
-    """One working order's part of its book's totals: its side, leaves and notional."""
+    """One working order's part of its book's totals: its side, leaves and notional, and
+    the order's own price it was valued at (None: a market order, at the reference)."""
 
-    __slots__ = ("book", "lots", "notional", "sell")
+    __slots__ = ("book", "lots", "notional", "price", "sell")
 
-    def __init__(self, sell: bool, lots: int, notional: int, book: _Book) -> None:
+    def __init__(
+        self, sell: bool, lots: int, notional: int, price: int | None, book: _Book
+    ) -> None:
         self.sell = sell
         self.lots = lots
         self.notional = notional
+        self.price = price
         self.book = book
 
     def count(self, sign: int) -> None:
         """Add (sign 1) or remove (sign -1) this share from the totals."""
         book = self.book
-        lots, notional = sign * self.lots, sign * self.notional
+        # Negated, not multiplied: compiled, a product with a negative factor or one above
+        # 2**30 goes through Python int objects (core.exact).
+        lots, notional = (self.lots, self.notional) if sign > 0 else (-self.lots, -self.notional)
         if self.sell:
             book.lots.sell += lots
             book.all_lots.sell += lots
@@ -128,6 +134,10 @@ class ExposureTracker(PreTradeView):
         self._recent: dict[StrategyId, deque[Ticket]] = {}
         self._capital: dict[StrategyId | None, int] = {}
         self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
+        # The pair ``position`` found last and its Position (ids compared by identity).
+        self._last_strategy: StrategyId | None = None
+        self._last_instrument: InstrumentId | None = None
+        self._last_held: Position | None = None
         self._read: EquityReader | None = None  # equity of the total and the strategies
         self._equity_at: dict[StrategyId | None, int] = {}
         # Gross exposures kept during one check (``begin_check``): of all strategies, and
@@ -187,21 +197,23 @@ class ExposureTracker(PreTradeView):
                 del self._contribution[cid]
                 share.count(-1)
             return
-        price = order.price
-        if price is None:
+        own = order.price
+        if share is not None and share.lots == leaves and share.price == own:
+            return  # most events (accepted, triggered...) change nothing
+        price = own
+        if price is None:  # a market order: at the reference when sent or when it fills
             reference = self._references.get(order.instrument_id)
             price = reference.price if reference is not None and reference.priced else 0
         notional = mul(mul(leaves, abs(price)), self._instruments[order.instrument_id].unit_raw)
         if share is None:
             book = self._book(order.strategy_id, order.instrument_id)
-            share = _Share(order.side is not BUY, leaves, notional, book)
+            share = _Share(order.side is not BUY, leaves, notional, own, book)
             self._contribution[cid] = share
-        elif share.lots == leaves and share.notional == notional:
-            return  # most events (accepted, triggered...) change nothing
         else:
             share.count(-1)
             share.lots = leaves
             share.notional = notional
+            share.price = own
         share.count(1)
 
     def _book(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Book:
@@ -233,6 +245,13 @@ class ExposureTracker(PreTradeView):
         return self._instruments[instrument_id]
 
     def position(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> int:
+        held = self._last_held
+        if (
+            held is not None
+            and strategy_id is self._last_strategy
+            and instrument_id is self._last_instrument
+        ):
+            return held.qty  # the pair asked last (ids by identity): no key to hash
         key = (strategy_id, instrument_id)
         held = self._held.get(key)
         if held is None:  # the portfolio keeps a Position once it exists and updates it
@@ -240,6 +259,11 @@ class ExposureTracker(PreTradeView):
             if held is None:
                 return 0
             self._held[key] = held
+        self._last_strategy, self._last_instrument, self._last_held = (
+            strategy_id,
+            instrument_id,
+            held,
+        )
         return held.qty
 
     def net_position(self, instrument_id: InstrumentId) -> int:

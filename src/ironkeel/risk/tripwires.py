@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from typing import Final
 
+from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, BarType
+from ironkeel.model.enums import OrderSide
 from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId
 from ironkeel.model.instruments import Instrument
@@ -16,6 +19,8 @@ from ironkeel.risk.config import BreakerSettings
 from ironkeel.risk.reference import Reference
 
 __all__ = ["Tripwires"]
+
+_BUY: Final = OrderSide.BUY
 
 
 class Tripwires:
@@ -50,8 +55,9 @@ class Tripwires:
         reference = self._sent_at.pop(fill.client_order_id, None)
         if reference is None or reference <= 0:
             return None
-        adverse = (fill.last_px - reference) * fill.side  # > 0: worse than the reference
-        if adverse * self._slip_den <= self._slip_num * reference:
+        price = fill.last_px
+        adverse = price - reference if fill.side is _BUY else reference - price  # > 0: worse
+        if mul(adverse, self._slip_den) <= mul(self._slip_num, reference):
             return None
         instrument = instrument_of(fill.instrument_id)
         return (

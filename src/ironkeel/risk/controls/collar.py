@@ -18,6 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import ClassVar, Final
 
+from ironkeel.core.exact import mul
 from ironkeel.risk.controls.base import (
     Control,
     Denial,
@@ -64,12 +65,12 @@ class PriceCollar(Control):
             return None if emergency_exit(ticket, view) else self._stale(ticket, ref, age)
         if ref <= 0 and self.den:
             return None if emergency_exit(ticket, view) else self._not_positive(ticket, ref)
-        band = self.num * ref
+        band = mul(self.num, ref)
         price = ticket.price
-        if price is not None and abs(price - ref) * self.den > band:
+        if price is not None and mul(abs(price - ref), self.den) > band:
             return None if emergency_exit(ticket, view) else self._outside(ticket, price, ref)
         price = ticket.trigger_price
-        if price is not None and abs(price - ref) * self.den > band:
+        if price is not None and mul(abs(price - ref), self.den) > band:
             return None if emergency_exit(ticket, view) else self._outside(ticket, price, ref)
         return None
 

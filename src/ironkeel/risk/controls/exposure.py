@@ -141,10 +141,10 @@ class MaxNetExposure(Control):
         same = buys if ticket.buy else sells
         if ticket.reduce_only or ticket.emergency:
             same = 0
-        projected = net + side * (same + notional)
+        projected = net + ticket.signed(same + notional)
         if -self.max_raw <= projected <= self.max_raw:
             return None
-        if side * net < 0 and side * projected <= 0:  # toward zero, not across it
+        if ticket.signed(net) < 0 and ticket.signed(projected) <= 0:  # toward zero, not across
             return None
         if _reducing(ticket, view, self.per_strategy):
             return None
@@ -182,7 +182,9 @@ class MaxLeverage(Control):
         buys, sells = view.working_notional(scope)
         gross = view.gross_exposure(scope) + buys + sells + notional
         equity = view.equity(scope)
-        if gross * self.den <= self.num * equity or _reducing(ticket, view, self.per_strategy):
+        if mul(gross, self.den) <= mul(self.num, equity) or _reducing(
+            ticket, view, self.per_strategy
+        ):
             return None
         return Denial(
             code=self.code,
@@ -223,10 +225,10 @@ class MaxConcentration(Control):
         price = order_price(ticket, view) if reference is None else reference[0]
         if price is None:
             return no_reference(ticket)
-        projected = position + ticket.side * (same + ticket.quantity)
+        projected = position + ticket.signed(same + ticket.quantity)
         value = abs(projected) * abs(price) * view.instrument(instrument_id).unit_raw
         equity = view.equity(scope)
-        if value * self.den <= self.num * equity:
+        if mul(value, self.den) <= mul(self.num, equity):
             return None
         return Denial(
             code=self.code,

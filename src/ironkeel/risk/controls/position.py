@@ -43,7 +43,7 @@ class MaxStrategyPosition(Control):
         position = view.position(strategy_id, instrument_id)
         buys, sells = view.working(strategy_id, instrument_id)
         same = buys if ticket.buy else sells
-        projected = position + ticket.side * (same + ticket.quantity)
+        projected = position + ticket.signed(same + ticket.quantity)
         limit = self.max_lots
         if -limit <= projected <= limit or reduces(ticket, position, same):
             return None
@@ -73,7 +73,7 @@ class MaxPosition(Control):
         position = view.net_position(instrument_id)
         buys, sells = view.working(None, instrument_id)
         same = buys if ticket.buy else sells
-        projected = position + ticket.side * (same + ticket.quantity)
+        projected = position + ticket.signed(same + ticket.quantity)
         limit = self.max_lots
         if -limit <= projected <= limit or reduces(ticket, position, same):
             return None
@@ -85,7 +85,7 @@ class MaxPosition(Control):
 def _denial(  # noqa: PLR0917  # the figures of the reason, each named once
     code: str, key: str, limit: int, ticket: Ticket, position: int, same: int, whose: str
 ) -> Denial:
-    projected = position + ticket.side * (same + ticket.quantity)
+    projected = position + ticket.signed(same + ticket.quantity)
     return Denial(
         code=code,
         reason=(

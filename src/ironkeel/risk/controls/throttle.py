@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ironkeel.core.exact import mul
 from ironkeel.model.identifiers import StrategyId
 from ironkeel.risk.controls.base import Control, Denial, ReasonCode, positive_int
 from ironkeel.risk.ticket import Ticket
@@ -43,7 +44,7 @@ class TokenBucket:
         last, level = self._last, self._level
         if last is None or now_ns > last:
             if last is not None:
-                level = min(self._cap, level + (now_ns - last) * self.rate)
+                level = min(self._cap, level + mul(now_ns - last, self.rate))
                 self._level = level
             self._last = now_ns
         return level
