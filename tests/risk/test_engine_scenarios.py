@@ -252,6 +252,39 @@ def test_when_a_hundred_orders_go_out_before_any_fill_then_exposure_stays_within
     assert set(strategy.denials()) == {code}
 
 
+def test_when_a_market_order_is_working_then_it_counts_at_the_reference_it_was_sent_at() -> None:
+    # A market buy of 5 lots sent on the second bar (at 1,000), the venue 90 s away while
+    # the price climbs a point a bar (within the slippage kill switch's 50 bps): until it
+    # fills it counts as 5 x 1,000, not at the prices seen while it travels (its
+    # acknowledgement changes neither its leaves nor its own price).
+    strategy = Script({2: [5]})
+    rising = [(str(p),) * 4 for p in (1000, 1000, 1001, 1002, 1003, 1004)]
+    engine = _engine(
+        "[global]\nmax_gross_exposure = 100000\n",
+        {"s": (strategy, "10000", None)},
+        {BTC: rising},
+        latency=LatencyModel(submit_ns=90 * SECOND),
+    )
+    engine.build()
+    risk = engine.risk
+    assert risk is not None
+    seen: list[tuple[str, int]] = []
+
+    def watch(update: OrderUpdate) -> None:
+        strategy.updates.append(update)
+        seen.append((update.event, risk.tracker.working_notional(StrategyId("s"))[0]))
+
+    strategy.on_order = watch  # type: ignore[method-assign]
+
+    engine.run()
+
+    working = [notional for event, notional in seen if event != "OrderFilled"]
+    assert working, seen
+    assert set(working) == {5 * 1000 * 10**12}, seen
+    assert _position(engine, "s") == 5
+    assert risk.tracker.working_notional(StrategyId("s")) == (0, 0)
+
+
 # --- breakers ---------------------------------------------------------------------------------
 
 CORRELATED = """

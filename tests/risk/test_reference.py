@@ -44,3 +44,17 @@ def test_an_item_with_no_price_gives_a_data_time_only() -> None:
     assert (reference.seen, reference.priced, reference.ts) == (True, False, START_NS + 7)
     with pytest.raises(StateError):
         _ = reference.price
+
+
+def test_a_new_item_is_read_afresh_whichever_figure_is_asked_first() -> None:
+    first, second = bars_from_ohlc(
+        BTC, [("100", "101", "99", "100.5"), ("100", "102", "99", "101")]
+    )
+    reference = Reference()
+    reference.keep(first, BAR)
+    assert (reference.price, reference.ts) == (BTC.ticks("100.5"), first.ts_event)
+    reference.keep(second, BAR)
+    assert reference.ts == second.ts_event  # the time first: the price is read with it
+    assert reference.price == BTC.ticks("101")
+    reference.item = first  # set directly (a stream with no price keeps its Reference so)
+    assert (reference.ts, reference.price) == (first.ts_event, BTC.ticks("100.5"))
