@@ -30,6 +30,7 @@ from ironkeel.model import (
 from ironkeel.risk.breaker import DrawdownBreaker
 from ironkeel.risk.config import build_controls, load_risk_config
 from ironkeel.risk.hwm import NANOS_PER_DAY, RollingHighWaterMark
+from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import StaticView
 
 N = 100_000
@@ -105,9 +106,10 @@ def pre_trade() -> None:
     orders = [make(23_000 + rng.randint(-50, 50), now) for _ in range(N)]
     check = controls.check
     for order in orders[:5_000]:
-        if check(order, view) is not None:
+        if check(Ticket(order), view) is not None:
             raise SystemExit("the benchmark order must pass every control")
-    samples = _timed([lambda o=o: check(o, view) for o in orders])
+    # As the engine does per order: the order's Ticket, then the controls (decision 0021).
+    samples = _timed([lambda o=o: check(Ticket(o), view) for o in orders])
     emit("risk_pre_trade_check_10_controls", orders=N, controls=len(kinds),
          **_quantiles(samples), target_p99_us=10)  # fmt: skip
 
