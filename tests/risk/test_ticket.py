@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ironkeel.model.enums import OrderSide, OrderType
+from ironkeel.model.events import OrderInitialized
 from ironkeel.risk.ticket import Ticket
 from tests.risk.controls._orders import buy, order, sell
 
@@ -39,8 +40,8 @@ ORDERS = {
 
 
 @pytest.mark.parametrize("made", ORDERS.values(), ids=ORDERS.keys())
-def test_a_ticket_has_every_field_the_order_has(made: object) -> None:
-    ticket = Ticket(made)  # type: ignore[arg-type]
+def test_a_ticket_has_every_field_the_order_has(made: OrderInitialized) -> None:
+    ticket = Ticket(made)
     assert ticket.order is made
     for field in FIELDS:
         assert getattr(ticket, field) == getattr(made, field), field

@@ -52,7 +52,6 @@ from ironkeel.portfolio.portfolio import EquityReader, Portfolio
 from ironkeel.risk.breaker import BreakerState, BreakerTransition, DrawdownBreaker
 from ironkeel.risk.config import BreakerSettings, RiskConfig
 from ironkeel.risk.controls import ControlSet
-from ironkeel.risk.controls.base import reference_of
 from ironkeel.risk.engine_types import OrderGateway, RiskEvent, decision_payload
 from ironkeel.risk.journal import BreakerJournal
 from ironkeel.risk.limits import LimitScaler
@@ -267,10 +266,7 @@ class RiskEngine:
             return
         self._decision(order, "approved", "", "")
         self.tracker.accepted(ticket)
-        if not ticket.emergency:
-            reference = reference_of(ticket, self.tracker)
-            if reference is not None:
-                self.tripwires.sent(ticket.client_order_id, reference[0])
+        self.tripwires.sent(ticket, self.tracker)
         self._oms.submit(command)
 
     def modify(self, command: ModifyOrder) -> None:

@@ -16,7 +16,10 @@ from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId
 from ironkeel.model.instruments import Instrument
 from ironkeel.risk.config import BreakerSettings
+from ironkeel.risk.controls.base import reference_of
 from ironkeel.risk.reference import Reference
+from ironkeel.risk.ticket import Ticket
+from ironkeel.risk.view import PreTradeView
 
 __all__ = ["Tripwires"]
 
@@ -44,9 +47,14 @@ class Tripwires:
         if all(known is not stamp for known in stamps):
             stamps.append(stamp)
 
-    def sent(self, client_order_id: ClientOrderId, reference_ticks: int) -> None:
-        """An order left at this reference price (its fills are measured against it)."""
-        self._sent_at[client_order_id] = reference_ticks
+    def sent(self, ticket: Ticket, view: PreTradeView) -> None:
+        """An approved order leaves: its fills are measured against the reference price
+        it was checked at (an emergency order's, or one sent with no reference, never)."""
+        if ticket.emergency:
+            return
+        reference = reference_of(ticket, view)
+        if reference is not None:
+            self._sent_at[ticket.client_order_id] = reference[0]
 
     def slipped(
         self, fill: OrderFilled, instrument_of: Callable[[InstrumentId], Instrument]

@@ -30,7 +30,7 @@ from typing import ClassVar, Final
 
 from mypy_extensions import mypyc_attr
 
-from ironkeel.model.enums import OrderSide
+from ironkeel.core.exact import mul
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.values import MONEY_DECIMALS
 from ironkeel.risk.controls.denial import Denial
@@ -43,14 +43,13 @@ __all__ = [
     "ReasonCode",
     "emergency_exit",
     "format_money",
+    "order_notional",
     "order_price",
     "positive_int",
     "ratio",
     "reduces",
     "reference_of",
 ]
-
-BUY: Final = OrderSide.BUY
 
 
 class ReasonCode:
@@ -110,6 +109,23 @@ def order_price(ticket: Ticket, view: PreTradeView) -> int | None:
             reference = reference_of(ticket, view)
             return None if reference is None else reference[0]
     return price
+
+
+def order_notional(ticket: Ticket, view: PreTradeView) -> int | None:
+    """The order's notional, money raw: |price| x lots x ``unit_raw`` at ``order_price``
+    (None: a market order with no reference). Computed once per check however many
+    controls ask (kept on the ticket)."""
+    if ticket.notional_known:
+        return ticket.notional
+    price = order_price(ticket, view)
+    notional = (
+        None
+        if price is None
+        else mul(mul(abs(price), ticket.quantity), view.instrument(ticket.instrument_id).unit_raw)
+    )
+    ticket.notional = notional
+    ticket.notional_known = True
+    return notional
 
 
 def reduces(ticket: Ticket, position: int, same_side_working: int) -> bool:

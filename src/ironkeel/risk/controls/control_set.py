@@ -82,8 +82,7 @@ class ControlSet:
         if strategy_id is self._last_strategy and instrument_id is self._last_instrument:
             controls = self._last  # the same pair as the last order: no key to hash
         else:
-            found = self._submit.get((strategy_id, instrument_id))
-            controls = self.controls(strategy_id, instrument_id) if found is None else found
+            controls = self.controls(strategy_id, instrument_id)
             self._last_strategy, self._last_instrument = strategy_id, instrument_id
             self._last = controls
         view.begin_check(ticket)

@@ -2,7 +2,7 @@
 of one strategy (``per_strategy=True``) or of all strategies together (``False``).
 
 Orders in flight count from the moment they are sent (``view.working_notional``). With
-``n`` the order's notional (``base.order_price``; a market order with no reference is
+``n`` the order's notional (``base.order_notional``; a market order with no reference is
 denied NO_REFERENCE) and ``wb``/``ws`` the working buy/sell notional:
 
 - gross:         gross_exposure + wb + ws + n                 <= max_gross_exposure
@@ -34,6 +34,7 @@ from ironkeel.risk.controls.base import (
     ReasonCode,
     emergency_exit,
     format_money,
+    order_notional,
     order_price,
     positive_int,
     ratio,
@@ -70,24 +71,6 @@ def _reducing(ticket: Ticket, view: PreTradeView, per_strategy: bool) -> bool:
     return emergency_exit(ticket, view)
 
 
-def _notional(ticket: Ticket, view: PreTradeView) -> int | None:
-    """The order's notional, money raw (None: a market order with no reference); computed
-    once per check however many controls ask (kept on the ticket)."""
-    if ticket.notional_known:
-        return ticket.notional
-    price = ticket.price  # a limit price, the common case, without a call
-    if price is None:
-        price = order_price(ticket, view)
-    notional = (
-        None
-        if price is None
-        else mul(mul(abs(price), ticket.quantity), view.instrument(ticket.instrument_id).unit_raw)
-    )
-    ticket.notional = notional
-    ticket.notional_known = True
-    return notional
-
-
 class MaxGrossExposure(Control):
     """Gross exposure plus working orders plus this order stays within ``max_raw``."""
 
@@ -99,7 +82,7 @@ class MaxGrossExposure(Control):
         self.per_strategy = per_strategy
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
-        notional = _notional(ticket, view)
+        notional = order_notional(ticket, view)
         if notional is None:
             return None if _reducing(ticket, view, self.per_strategy) else no_reference(ticket)
         scope = _scope(ticket, self.per_strategy)
@@ -131,7 +114,7 @@ class MaxNetExposure(Control):
         self.per_strategy = per_strategy
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
-        notional = _notional(ticket, view)
+        notional = order_notional(ticket, view)
         if notional is None:
             return None if _reducing(ticket, view, self.per_strategy) else no_reference(ticket)
         scope = _scope(ticket, self.per_strategy)
@@ -175,7 +158,7 @@ class MaxLeverage(Control):
         self.per_strategy = per_strategy
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
-        notional = _notional(ticket, view)
+        notional = order_notional(ticket, view)
         if notional is None:
             return None if _reducing(ticket, view, self.per_strategy) else no_reference(ticket)
         scope = _scope(ticket, self.per_strategy)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ironkeel.core.exact import mul
 from ironkeel.risk.controls.base import (
     Control,
     Denial,
     ReasonCode,
     emergency_exit,
     format_money,
+    order_notional,
     order_price,
     positive_int,
 )
@@ -61,15 +61,12 @@ class MaxOrderNotional(Control):
         self.max_raw = positive_int("max_raw", max_raw)
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
-        price = ticket.price  # a limit price, the common case, without a call
-        if price is None:
-            price = order_price(ticket, view)
-            if price is None:
-                return None if emergency_exit(ticket, view) else no_reference(ticket)
-        unit = view.instrument(ticket.instrument_id).unit_raw
-        notional = mul(mul(abs(price), ticket.quantity), unit)
+        notional = order_notional(ticket, view)  # shared with the exposure controls
+        if notional is None:
+            return None if emergency_exit(ticket, view) else no_reference(ticket)
         if notional <= self.max_raw or emergency_exit(ticket, view):
             return None
+        price = order_price(ticket, view)
         return Denial(
             code=self.code,
             reason=(

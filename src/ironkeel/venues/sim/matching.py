@@ -44,12 +44,13 @@ from typing import Final
 
 from ironkeel.model.data import BookLevel
 from ironkeel.model.enums import BookSide, LiquiditySide, OrderSide, OrderStatus, TimeInForce
+from ironkeel.model.orders import OPEN_STATES
 from ironkeel.venues.sim.config import SimConfig
 from ironkeel.venues.sim.executor import Executor
 from ironkeel.venues.sim.fills import TouchPolicy
 from ironkeel.venues.sim.market import Market
 from ironkeel.venues.sim.path import START, Position, first_at_or_above, first_at_or_below
-from ironkeel.venues.sim.records import OPEN_STATES, SimOrder
+from ironkeel.venues.sim.records import SimOrder
 from ironkeel.venues.sim.slippage import SlipContext
 
 __all__ = ["all_plain_market", "fill_at_start", "match_levels", "match_path", "opposite_levels"]

@@ -13,7 +13,7 @@ from ironkeel.model.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId, VenueOrderId
 from ironkeel.model.orders import OPEN_STATES, Order
 
-__all__ = ["OPEN_STATES", "SimOrder"]
+__all__ = ["SimOrder"]
 
 # Sets: ``in`` hashes an enum member by identity, where a tuple compares it with each item.
 _STOPS: Final = frozenset({OrderType.STOP_MARKET, OrderType.STOP_LIMIT})
