@@ -53,7 +53,7 @@ max_leverage = 100
 price_collar_bps = 5000
 reference_max_age_s = 3600
 submit_rate = 1000000
-duplicate_count = 1000
+duplicate_count = 64
 duplicate_window_s = 1
 [instruments."BTCUSD.SIM"]
 max_order_qty = 1000

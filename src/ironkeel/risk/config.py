@@ -54,6 +54,7 @@ from ironkeel.model.values import MONEY_SCALE
 from ironkeel.risk.controls.assembly import InstrumentScope, Rate, ScopeLimits, assemble
 from ironkeel.risk.controls.control_set import ControlSet
 from ironkeel.risk.controls.hours import ALWAYS_OPEN, calendar_names
+from ironkeel.risk.view import RECENT_ORDERS
 
 __all__ = [
     "BreakerSettings",
@@ -536,11 +537,12 @@ def _check_value(path: Path_, field: str, value: Any) -> None:
             "must be above 0 and below 1: it is the share of a limit at which to warn",
             "write e.g. 0.8 (warn at 80%)",
         )
-    elif field == "duplicate_count" and value < 2:
+    elif field == "duplicate_count" and not 2 <= value <= RECENT_ORDERS:
         raise RiskConfigError(
             key,
             value,
-            "must be at least 2 (one order is no duplicate)",
+            f"must be from 2 (one order is no duplicate) to {RECENT_ORDERS} (the engine "
+            f"keeps each strategy's last {RECENT_ORDERS} orders to compare with)",
             "write 2 to deny any repeat within the window",
         )
     elif field == "calendar" and value not in calendar_names():

@@ -61,7 +61,7 @@ from ironkeel.risk.reference import Reference
 from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.tracker import ExposureTracker
 from ironkeel.risk.tripwires import Tripwires
-from ironkeel.risk.watch import AfterBar, AfterData, AfterPriced, WatchedStrategy, any_moved
+from ironkeel.risk.watch import AfterBar, AfterData, AfterPriced, WatchedStrategy
 
 __all__ = ["OrderGateway", "RiskEngine", "RiskEvent"]
 
@@ -119,6 +119,8 @@ class RiskEngine:
         self.breakers: dict[str, DrawdownBreaker] = {}
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
         self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
+        self._portfolio_breaker: DrawdownBreaker | None = None  # as in _aggregate, by name
+        self._platform_breaker: DrawdownBreaker | None = None
         self._read: EquityReader | None = None
         self._watched: list[WatchedStrategy] = []  # in the equity reader's order
         self._total = 0  # the reader's total at the last evaluation
@@ -176,15 +178,14 @@ class RiskEngine:
             self.start_timer(evaluate_every_ns)
         portfolio_capital = sum(self.tracker.capital(s) for s, _ in self._strategy_breakers)
         if portfolio_capital > 0:
-            self._aggregate.append(
-                self._breaker(
-                    "portfolio",
-                    level="portfolio",
-                    capital_raw=portfolio_capital,
-                    max_drawdown=self.settings.portfolio_max_drawdown,
-                    daily_loss=None,
-                )
+            self._portfolio_breaker = self._breaker(
+                "portfolio",
+                level="portfolio",
+                capital_raw=portfolio_capital,
+                max_drawdown=self.settings.portfolio_max_drawdown,
+                daily_loss=None,
             )
+            self._aggregate.append(self._portfolio_breaker)
         platform = self._breaker(
             "platform",
             level="platform",
@@ -193,6 +194,7 @@ class RiskEngine:
             daily_loss=None,
         )
         self._aggregate.append(platform)
+        self._platform_breaker = platform
         if not platform.allows_trading:
             self.halted = f"breaker platform is {platform.state.name}"
         self._all_ids = tuple(s for s, _ in self._strategy_breakers)
@@ -253,7 +255,7 @@ class RiskEngine:
         if not ticket.emergency:
             if self.halted is not None:
                 reason = (TRADING_HALTED, f"the platform is halted: {self.halted}")
-            elif ticket.strategy_id in self.disabled:
+            elif self.disabled and ticket.strategy_id in self.disabled:
                 reason = (STRATEGY_DISABLED, self.disabled[ticket.strategy_id])
         if reason is None:
             denial = self._controls.check(ticket, self.tracker)
@@ -377,8 +379,8 @@ class RiskEngine:
         if read is None:
             return
         total = read.value(0)
-        if self._primed and total == self._total and not any_moved(self._watched, read):
-            return
+        if self._primed and total == self._total and self._unmoved(read):
+            return  # no equity moved: no breaker can change
         self._total = total
         self._primed = True
         limits = self.limits
@@ -388,7 +390,7 @@ class RiskEngine:
         for watched in self._watched:
             equity = read.value(watched.index)
             strategies_total += equity
-            if watched.moved(read):
+            if not watched.seen or equity != watched.last:
                 watched.last = equity
                 watched.seen = True
                 transitions = watched.breaker.observe(equity, ts_ns)
@@ -396,11 +398,20 @@ class RiskEngine:
                     self._handle(transitions, watched.scope)
                 if limits is not None:
                     limits.on_equity(watched.strategy_id, equity, ts_ns)
-        for breaker in self._aggregate:
-            equity = total if breaker.level == "platform" else strategies_total
-            transitions = breaker.observe(equity, ts_ns)
-            if transitions:
-                self._handle(transitions, self._all_ids)
+        self._observe_all(self._portfolio_breaker, strategies_total, ts_ns)
+        self._observe_all(self._platform_breaker, total, ts_ns)
+
+    def _observe_all(self, breaker: DrawdownBreaker | None, equity: int, ts_ns: int) -> None:
+        """A breaker over all strategies (portfolio or platform) sees ``equity``."""
+        if breaker is not None and (transitions := breaker.observe(equity, ts_ns)):
+            self._handle(transitions, self._all_ids)
+
+    def _unmoved(self, read: EquityReader) -> bool:
+        """No strategy's equity moved since the last evaluation."""
+        for watched in self._watched:
+            if not watched.seen or read.value(watched.index) != watched.last:
+                return False
+        return True
 
     def _handle(
         self, transitions: tuple[BreakerTransition, ...], scope: tuple[StrategyId, ...]
@@ -442,13 +453,11 @@ class RiskEngine:
             )
         if type(event) is FILLED_EVENT:
             fill: OrderFilled = event
-            if fill.strategy_id not in self.disabled and (
-                slipped := self.tripwires.slipped(fill, self.tracker.instrument)
-            ):
+            slipped = self.tripwires.slipped(fill, self.tracker)
+            if slipped and fill.strategy_id not in self.disabled:
                 self._kill(fill.strategy_id, slipped)
-            self.evaluate(event.ts_event)
-            strategy_id = event.strategy_id
-            if strategy_id in self.disabled:
+            self.evaluate(fill.ts_event)
+            if self.disabled and (strategy_id := fill.strategy_id) in self.disabled:
                 resume = self._resume.pop(strategy_id, None)
                 if resume is not None:
                     self.liquidator.liquidate(*resume)

@@ -64,10 +64,22 @@ class Ticket:
         #: None: a market order with no reference price).
         self.notional: int | None = None
         self.notional_known = False
-        #: The reference (price in ticks, ``ts_event``) of the instrument, once read
-        #: (``reference_known``; None: no reference yet).
-        self.reference: tuple[int, int] | None = None
+        #: The reference price in ticks and its ``ts_event`` of the instrument, once read
+        #: (``reference_known``); ``has_reference`` False: there is none yet.
         self.reference_known = False
+        self.has_reference = False
+        self.reference_price = 0
+        self.reference_ts = 0
+
+    def set_reference(self, price: int, ts: int) -> None:
+        """The instrument's reference, read (``PreTradeView.load_reference``)."""
+        self.reference_price, self.reference_ts = price, ts
+        self.has_reference = self.reference_known = True
+
+    def set_no_reference(self) -> None:
+        """The instrument has no reference price yet."""
+        self.has_reference = False
+        self.reference_known = True
 
     def signed(self, amount: int) -> int:
         """``amount`` with the order's sign: as is for a buy, negated for a sell (the

@@ -10,7 +10,6 @@ down to the tick) with its time; positions, equity and capital come from the por
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -18,22 +17,22 @@ from ironkeel.core.clock import Clock
 from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
-from ironkeel.model.events import OrderEvent
+from ironkeel.model.events import OrderEvent, OrderFilled
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.orders import Order
+from ironkeel.model.orders import FILLED_EVENT, Order
 from ironkeel.model.values import Currency
 from ironkeel.portfolio import Portfolio
 from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.portfolio.position import Position
 from ironkeel.risk.reference import BAR, QUOTE, TRADE, Reference
 from ironkeel.risk.ticket import Ticket
-from ironkeel.risk.view import PreTradeView
+from ironkeel.risk.view import RECENT_ORDERS, PreTradeView
 
 __all__ = ["ExposureTracker"]
 
 _Key = tuple[StrategyId | None, InstrumentId]
-RECENT: Final = 64
+_NO_TICKETS: Final[list[Ticket]] = []  # never appended to (``recent_orders``)
 BUY: Final = OrderSide.BUY
 
 
@@ -108,6 +107,60 @@ class _Keep:
         self._reference.keep(item, self._kind)  # a native call when compiled
 
 
+class _Seat:
+    """What a check of one (strategy, instrument) reads, found once per pair: its book of
+    working totals, the instrument, its ``unit_raw`` and reference, the strategy's index
+    in the equity reader (-1: none) and its recent orders. The view's methods answer the pair of the
+    order under check from here, with no key to hash (ids compared by identity)."""
+
+    __slots__ = (
+        "book",
+        "equity_index",
+        "instrument",
+        "instrument_id",
+        "recent",
+        "reference",
+        "strategy_id",
+        "unit_raw",
+    )
+
+    def __init__(
+        self,
+        strategy_id: StrategyId,
+        instrument: Instrument,
+        book: _Book,
+        reference: Reference,
+        *,
+        equity_index: int,
+        recent: list[Ticket],
+    ) -> None:
+        self.strategy_id = strategy_id
+        self.instrument_id = instrument.id
+        self.instrument = instrument
+        self.unit_raw: int = instrument.unit_raw
+        self.book = book
+        self.reference = reference
+        self.equity_index = equity_index
+        self.recent = recent  # the strategy's recent orders (the tracker's own list)
+
+
+class _Holding:
+    """A (strategy, instrument) that has been filled: its Position (None until the
+    portfolio books the first fill), the instrument's reference and ``unit_raw``. The
+    exposures sum over these, not over every instrument x strategy."""
+
+    __slots__ = ("instrument_id", "position", "reference", "strategy_id", "unit_raw")
+
+    def __init__(
+        self, strategy_id: StrategyId, instrument: Instrument, reference: Reference
+    ) -> None:
+        self.strategy_id = strategy_id
+        self.instrument_id = instrument.id
+        self.unit_raw: int = instrument.unit_raw
+        self.reference = reference
+        self.position: Position | None = None
+
+
 class ExposureTracker(PreTradeView):
     """Implements ``PreTradeView`` over the live engine (see the module doc)."""
 
@@ -131,7 +184,7 @@ class ExposureTracker(PreTradeView):
         self._contribution: dict[ClientOrderId, _Share] = {}
         self._books: dict[tuple[StrategyId, InstrumentId], _Book] = {}
         self._references: dict[InstrumentId, Reference] = {}
-        self._recent: dict[StrategyId, deque[Ticket]] = {}
+        self._recent: dict[StrategyId, list[Ticket]] = {}
         self._capital: dict[StrategyId | None, int] = {}
         self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
         # The pair ``position`` found last and its Position (ids compared by identity).
@@ -145,6 +198,15 @@ class ExposureTracker(PreTradeView):
         self._gross_all: int | None = None
         self._gross_of: StrategyId | None = None
         self._gross_one = 0
+        # The pairs checked so far, and the one under check (or checked last).
+        self._seats: dict[tuple[StrategyId, InstrumentId], _Seat] = {}
+        self._seat: _Seat | None = None
+        # What the exposures sum over: every filled (strategy, instrument), all of them
+        # and per strategy; found by walking the portfolio once, then from the fills.
+        self._holdings: dict[tuple[StrategyId, InstrumentId], _Holding] | None = None
+        self._held_all: list[_Holding] = []
+        self._held_by: dict[StrategyId, list[_Holding]] = {}
+        self._last_holding: _Holding | None = None  # the pair ``_hold`` saw last
 
     # --- feeding ----------------------------------------------------------------------------
 
@@ -172,18 +234,34 @@ class ExposureTracker(PreTradeView):
         return found
 
     def on_order_event(self, event: OrderEvent) -> None:
-        """Refresh the contribution of the event's order to the working totals."""
+        """Refresh the contribution of the event's order to the working totals; a fill
+        makes its (strategy, instrument) one the exposures sum over."""
         order: Order | None = self._order_of(event.client_order_id)
-        if order is None:
-            return
-        self._set(order)
+        if order is not None:
+            self._set(order)
+        if type(event) is FILLED_EVENT and self._holdings is not None:
+            if order is not None:  # the order's ids: native reads
+                self._hold(order.strategy_id, order.instrument_id)
+            else:
+                fill: OrderFilled = event
+                self._hold(fill.strategy_id, fill.instrument_id)
 
     def accepted(self, ticket: Ticket) -> None:
         """An order passed the checks: keep it among the strategy's recent orders."""
-        recent = self._recent.get(ticket.strategy_id)
-        if recent is None:
-            recent = self._recent[ticket.strategy_id] = deque(maxlen=RECENT)
+        seat = self._seat
+        if seat is not None and ticket.strategy_id is seat.strategy_id:
+            recent = seat.recent
+        else:
+            recent = self._recent_of(ticket.strategy_id)
         recent.append(ticket)
+        if len(recent) >= 2 * RECENT_ORDERS:  # trimmed once per RECENT_ORDERS orders
+            del recent[:RECENT_ORDERS]
+
+    def _recent_of(self, strategy_id: StrategyId) -> list[Ticket]:
+        recent = self._recent.get(strategy_id)
+        if recent is None:
+            recent = self._recent[strategy_id] = []
+        return recent
 
     def set_capital(self, strategy_id: StrategyId | None, raw: int) -> None:
         self._capital[strategy_id] = raw
@@ -200,14 +278,21 @@ class ExposureTracker(PreTradeView):
         own = order.price
         if share is not None and share.lots == leaves and share.price == own:
             return  # most events (accepted, triggered...) change nothing
+        seat = self._seat  # an order is sent right after its check: its pair's seat
+        strategy_id, instrument_id = order.strategy_id, order.instrument_id
+        if seat is None or not (
+            strategy_id is seat.strategy_id and instrument_id is seat.instrument_id
+        ):
+            seat = self._seat_of(strategy_id, instrument_id)
+            if seat is None:  # an instrument the limits do not know: never valued
+                return
         price = own
         if price is None:  # a market order: at the reference when sent or when it fills
-            reference = self._references.get(order.instrument_id)
-            price = reference.price if reference is not None and reference.priced else 0
-        notional = mul(mul(leaves, abs(price)), self._instruments[order.instrument_id].unit_raw)
+            reference = seat.reference
+            price = reference.price if reference.priced else 0
+        notional = mul(mul(leaves, abs(price)), seat.unit_raw)
         if share is None:
-            book = self._book(order.strategy_id, order.instrument_id)
-            share = _Share(order.side is not BUY, leaves, notional, own, book)
+            share = _Share(order.side is not BUY, leaves, notional, own, seat.book)
             self._contribution[cid] = share
         else:
             share.count(-1)
@@ -236,12 +321,46 @@ class ExposureTracker(PreTradeView):
             totals = where[key] = _Pair()
         return totals
 
+    def _hold(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> None:
+        """Count (strategy, instrument) in the exposures from now on (once)."""
+        holdings = self._holdings
+        last = self._last_holding
+        if holdings is None or (
+            last is not None
+            and strategy_id is last.strategy_id
+            and instrument_id is last.instrument_id
+        ):
+            return
+        key = (strategy_id, instrument_id)
+        found = holdings.get(key)
+        if found is not None:
+            self._last_holding = found
+            return
+        instrument = self._instruments.get(instrument_id)
+        if instrument is None:  # not one the limits know: never valued (as before)
+            return
+        holding = _Holding(strategy_id, instrument, self.reference_of(instrument.id))
+        holdings[key] = self._last_holding = holding
+        self._held_all.append(holding)
+        self._held_by.setdefault(strategy_id, []).append(holding)
+
+    def _walk_holdings(self) -> None:
+        """The first exposure asked: every position the portfolio has, then the fills."""
+        self._holdings = {}
+        for strategy_id in self._portfolio.strategies:
+            for instrument_id in self._instruments:
+                if self._portfolio.held(strategy_id, instrument_id) is not None:
+                    self._hold(strategy_id, instrument_id)
+
     # --- PreTradeView -----------------------------------------------------------------------
 
     def now_ns(self) -> int:
         return self._clock.timestamp_ns()
 
     def instrument(self, instrument_id: InstrumentId) -> Instrument:
+        seat = self._seat
+        if seat is not None and instrument_id is seat.instrument_id:
+            return seat.instrument
         return self._instruments[instrument_id]
 
     def position(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> int:
@@ -272,22 +391,59 @@ class ExposureTracker(PreTradeView):
     def working(
         self, strategy_id: StrategyId | None, instrument_id: InstrumentId
     ) -> tuple[int, int]:
-        totals = self._lots.get((strategy_id, instrument_id))
+        seat = self._seat
+        totals: _Pair | None
+        if seat is not None and instrument_id is seat.instrument_id:
+            if strategy_id is None:
+                totals = seat.book.all_lots
+            elif strategy_id is seat.strategy_id:
+                totals = seat.book.lots
+            else:
+                totals = self._lots.get((strategy_id, instrument_id))
+        else:
+            totals = self._lots.get((strategy_id, instrument_id))
         return (0, 0) if totals is None else (totals.buy, totals.sell)
 
     def working_notional(self, strategy_id: StrategyId | None) -> tuple[int, int]:
-        money = self._notional.get(strategy_id)
+        seat = self._seat
+        money: _Pair | None
+        if seat is not None and strategy_id is None:
+            money = seat.book.all_money
+        elif seat is not None and strategy_id is seat.strategy_id:
+            money = seat.book.money
+        else:
+            money = self._notional.get(strategy_id)
         return (0, 0) if money is None else (money.buy, money.sell)
 
     def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
-        reference = self._references.get(instrument_id)
+        seat = self._seat
+        if seat is not None and instrument_id is seat.instrument_id:
+            reference: Reference | None = seat.reference
+        else:
+            reference = self._references.get(instrument_id)
         if reference is None or not reference.priced:
             return None
         return reference.price, reference.ts
 
+    def load_reference(self, ticket: Ticket) -> None:
+        seat = self._seat
+        if seat is not None and ticket.instrument_id is seat.instrument_id:
+            reference: Reference | None = seat.reference
+        else:
+            reference = self._references.get(ticket.instrument_id)
+        if reference is None or not reference.priced:
+            ticket.set_no_reference()
+        else:
+            ticket.set_reference(reference.price, reference.ts)
+
     def equity(self, strategy_id: StrategyId | None) -> int:
         read = self._read
         if read is not None:
+            seat = self._seat
+            if strategy_id is None:
+                return read.value(0)
+            if seat is not None and strategy_id is seat.strategy_id and seat.equity_index > 0:
+                return read.value(seat.equity_index)
             index = self._equity_at.get(strategy_id)
             if index is not None:
                 return read.value(index)
@@ -300,6 +456,8 @@ class ExposureTracker(PreTradeView):
         self._equity_at = {None: 0}
         for index, strategy_id in enumerate(strategy_ids):
             self._equity_at[strategy_id] = index + 1
+        self._seats.clear()  # their equity indexes were found before
+        self._seat = None
 
     def capital(self, strategy_id: StrategyId | None) -> int:
         if strategy_id is None and None not in self._capital:
@@ -310,6 +468,32 @@ class ExposureTracker(PreTradeView):
         super().begin_check(ticket)
         self._gross_all = None
         self._gross_of = None
+        seat = self._seat
+        strategy_id, instrument_id = ticket.strategy_id, ticket.instrument_id
+        if seat is None or not (
+            strategy_id is seat.strategy_id and instrument_id is seat.instrument_id
+        ):
+            self._seat = self._seat_of(strategy_id, instrument_id)
+
+    def _seat_of(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Seat | None:
+        """The pair's ``_Seat`` (made on first use); None for an instrument the limits do
+        not know (every figure is then found by key, as for any other pair)."""
+        key = (strategy_id, instrument_id)
+        seat = self._seats.get(key)
+        if seat is None:
+            instrument = self._instruments.get(instrument_id)
+            if instrument is None:
+                return None
+            index = self._equity_at.get(strategy_id) if self._read is not None else None
+            seat = self._seats[key] = _Seat(
+                strategy_id,
+                instrument,
+                self._book(strategy_id, instrument.id),
+                self.reference_of(instrument.id),
+                equity_index=-1 if index is None else index,
+                recent=self._recent_of(strategy_id),
+            )
+        return seat
 
     def gross_exposure(self, strategy_id: StrategyId | None) -> int:
         if self.checking is None:
@@ -326,20 +510,35 @@ class ExposureTracker(PreTradeView):
     def net_exposure(self, strategy_id: StrategyId | None) -> int:
         return self._exposure(strategy_id, gross=False)
 
-    def recent_orders(self, strategy_id: StrategyId) -> Sequence[Ticket]:
-        return self._recent.get(strategy_id, ())
+    def recent_orders(self, strategy_id: StrategyId) -> list[Ticket]:
+        seat = self._seat
+        if seat is not None and strategy_id is seat.strategy_id:
+            return seat.recent
+        found = self._recent.get(strategy_id)
+        return _NO_TICKETS if found is None else found
 
     def _exposure(self, strategy_id: StrategyId | None, *, gross: bool) -> int:
-        strategies = self._portfolio.strategies if strategy_id is None else (strategy_id,)
+        if self._holdings is None:
+            self._walk_holdings()
+        if strategy_id is None:
+            holdings = self._held_all
+        else:
+            found = self._held_by.get(strategy_id)
+            if found is None:
+                return 0
+            holdings = found
         total = 0
-        for instrument_id, instrument in self._instruments.items():
-            reference = self._references.get(instrument_id)
-            if reference is None or not reference.priced:
-                continue
-            price = reference.price
-            for sid in strategies:
-                lots = self.position(sid, instrument_id)
-                if lots:
-                    value = mul(mul(lots, price), instrument.unit_raw)
-                    total += abs(value) if gross else value
+        for holding in holdings:
+            position = holding.position
+            if position is None:  # filled, but the portfolio had not booked it yet
+                position = holding.position = self._portfolio.held(
+                    holding.strategy_id, holding.instrument_id
+                )
+                if position is None:
+                    continue
+            lots = position.qty
+            reference = holding.reference
+            if lots and reference.priced:
+                value = mul(mul(lots, reference.price), holding.unit_raw)
+                total += abs(value) if gross else value
         return total

@@ -5,7 +5,6 @@ stale. ``Tripwires`` only says why (exact integer comparisons); the risk engine 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Final
 
@@ -14,7 +13,6 @@ from ironkeel.model.data import Bar, BarType
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId
-from ironkeel.model.instruments import Instrument
 from ironkeel.risk.config import BreakerSettings
 from ironkeel.risk.controls.base import reference_of
 from ironkeel.risk.reference import Reference
@@ -52,13 +50,10 @@ class Tripwires:
         it was checked at (an emergency order's, or one sent with no reference, never)."""
         if ticket.emergency:
             return
-        reference = reference_of(ticket, view)
-        if reference is not None:
-            self._sent_at[ticket.client_order_id] = reference[0]
+        if reference_of(ticket, view):
+            self._sent_at[ticket.client_order_id] = ticket.reference_price
 
-    def slipped(
-        self, fill: OrderFilled, instrument_of: Callable[[InstrumentId], Instrument]
-    ) -> str | None:
+    def slipped(self, fill: OrderFilled, view: PreTradeView) -> str | None:
         """Why ``fill`` slipped beyond the limit from its order's reference, or None."""
         reference = self._sent_at.pop(fill.client_order_id, None)
         if reference is None or reference <= 0:
@@ -67,7 +62,7 @@ class Tripwires:
         adverse = price - reference if fill.side is _BUY else reference - price  # > 0: worse
         if mul(adverse, self._slip_den) <= mul(self._slip_num, reference):
             return None
-        instrument = instrument_of(fill.instrument_id)
+        instrument = view.instrument(fill.instrument_id)
         return (
             f"fill at {fill.last_px * instrument.price_increment} slipped beyond "
             f"{self._max_slippage_bps} bps from the reference "

@@ -20,7 +20,8 @@ reference price; the controls that bound exposure add the working orders themsel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Final
 
 from ironkeel.model.enums import OrderType
 from ironkeel.model.errors import InvalidInputError
@@ -29,7 +30,11 @@ from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.risk.ticket import Ticket
 
-__all__ = ["PreTradeView", "StaticView"]
+__all__ = ["RECENT_ORDERS", "PreTradeView", "StaticView"]
+
+#: ``recent_orders`` holds at least a strategy's last this many orders (so the duplicate
+#: control's ``duplicate_count`` is at most this).
+RECENT_ORDERS: Final = 64
 
 
 class PreTradeView:
@@ -87,6 +92,15 @@ class PreTradeView:
         """The last market price in ticks and its ``ts_event`` in ns, or None if none yet."""
         raise NotImplementedError
 
+    def load_reference(self, ticket: Ticket) -> None:
+        """Put ``reference`` of the ticket's instrument on the ticket (``set_reference`` or
+        ``set_no_reference``); a view may do it without building the tuple."""
+        found = self.reference(ticket.instrument_id)
+        if found is None:
+            ticket.set_no_reference()
+        else:
+            ticket.set_reference(found[0], found[1])
+
     def equity(self, strategy_id: StrategyId | None) -> int:
         """Cash plus positions at the reference price, money raw."""
         raise NotImplementedError
@@ -104,9 +118,10 @@ class PreTradeView:
         """Sum of signed position x reference price over instruments, money raw."""
         raise NotImplementedError
 
-    def recent_orders(self, strategy_id: StrategyId) -> Sequence[Ticket]:
-        """The strategy's last orders that passed the pre-trade checks, oldest first
-        (a bounded window, e.g. the last 64, kept by the engine)."""
+    def recent_orders(self, strategy_id: StrategyId) -> list[Ticket]:
+        """The strategy's last orders that passed the pre-trade checks, oldest first: at
+        least the last ``RECENT_ORDERS`` (the engine keeps up to twice that). A list, read
+        by index from the end when compiled; the caller must not change it."""
         raise NotImplementedError
 
 
@@ -171,8 +186,8 @@ class StaticView(PreTradeView):
     def net_exposure(self, strategy_id: StrategyId | None) -> int:
         return self._net_exposure.get(strategy_id, 0)
 
-    def recent_orders(self, strategy_id: StrategyId) -> Sequence[Ticket]:
-        return self._recent.get(strategy_id, ())
+    def recent_orders(self, strategy_id: StrategyId) -> list[Ticket]:
+        return self._recent.get(strategy_id, [])
 
     # --- set-up ---------------------------------------------------------------------------
 

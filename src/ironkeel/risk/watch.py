@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from ironkeel.core.clock import Clock
 from ironkeel.model.identifiers import InstrumentId, StrategyId
-from ironkeel.portfolio.portfolio import EquityReader
 from ironkeel.risk.breaker import DrawdownBreaker
 from ironkeel.risk.reference import Reference
 
 if TYPE_CHECKING:
     from ironkeel.risk.engine import RiskEngine
 
-__all__ = ["AfterBar", "AfterData", "AfterPriced", "WatchedStrategy", "any_moved"]
+__all__ = ["AfterBar", "AfterData", "AfterPriced", "WatchedStrategy"]
 
 
 class WatchedStrategy:
@@ -33,13 +32,6 @@ class WatchedStrategy:
         self.index = index  # in the reader's figures
         self.last = 0
         self.seen = False  # the first evaluation always counts as a change
-
-    def moved(self, read: EquityReader) -> bool:
-        return not self.seen or read.value(self.index) != self.last
-
-
-def any_moved(watched: list[WatchedStrategy], read: EquityReader) -> bool:
-    return any(strategy.moved(read) for strategy in watched)
 
 
 class AfterPriced:

@@ -23,7 +23,7 @@ EXPORTS = {
         "RiskConfigError", "StrategyDefaults", "StrategyInstrumentLimits", "StrategyLimits",
         "build_controls", "load_risk_config",
     },
-    "ironkeel.risk.view": {"PreTradeView", "StaticView"},
+    "ironkeel.risk.view": {"RECENT_ORDERS", "PreTradeView", "StaticView"},
 }  # fmt: skip
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "ratio",
     "reduces",
     "reference_of",
+    "short_limit",
 ]
 
 
@@ -90,13 +91,25 @@ class Control:
         raise NotImplementedError
 
 
-def reference_of(ticket: Ticket, view: PreTradeView) -> tuple[int, int] | None:
-    """The reference (price in ticks, ``ts_event``) of the ticket's instrument, read from
-    ``view`` once per check however many controls ask."""
+#: The largest int a compiled module keeps unboxed (a "short" tagged int).
+_SHORT_MAX: Final = 2**62 - 1
+
+
+def short_limit(limit: int) -> int:
+    """``limit`` clipped to an unboxed int. A money limit above ~4.6 M in the money's
+    units is a boxed int once in raw units, and every comparison with it takes the slow
+    path: a control checks ``value <= short_limit(limit) or value <= limit``, the same
+    answer, with the second comparison only when the first fails."""
+    return min(limit, _SHORT_MAX)
+
+
+def reference_of(ticket: Ticket, view: PreTradeView) -> bool:
+    """Whether the ticket's instrument has a reference price: it is then on the ticket
+    (``reference_price`` in ticks, ``reference_ts``), read from ``view`` once per check
+    however many controls ask."""
     if not ticket.reference_known:
-        ticket.reference = view.reference(ticket.instrument_id)
-        ticket.reference_known = True
-    return ticket.reference
+        view.load_reference(ticket)
+    return ticket.has_reference
 
 
 def order_price(ticket: Ticket, view: PreTradeView) -> int | None:
@@ -106,8 +119,7 @@ def order_price(ticket: Ticket, view: PreTradeView) -> int | None:
     if price is None:
         price = ticket.trigger_price
         if price is None:
-            reference = reference_of(ticket, view)
-            return None if reference is None else reference[0]
+            return ticket.reference_price if reference_of(ticket, view) else None
     return price
 
 

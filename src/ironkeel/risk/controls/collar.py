@@ -56,10 +56,9 @@ class PriceCollar(Control):
         return cls(Fraction(num, den * _BPS), max_age_ns=max_age_ns)
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
-        reference = reference_of(ticket, view)
-        if reference is None:
+        if not reference_of(ticket, view):
             return None if emergency_exit(ticket, view) else self._none(ticket)
-        ref, ts = reference
+        ref, ts = ticket.reference_price, ticket.reference_ts
         age = view.now_ns() - ts
         if age > self.max_age_ns:
             return None if emergency_exit(ticket, view) else self._stale(ticket, ref, age)

@@ -38,7 +38,9 @@ class DuplicateOrders(Control):
         price, quantity = ticket.price, ticket.quantity
         cutoff = view.now_ns() - self.window_ns
         seen = 1
-        for other in reversed(view.recent_orders(ticket.strategy_id)):  # newest first
+        recent = view.recent_orders(ticket.strategy_id)
+        for index in range(len(recent) - 1, -1, -1):  # newest first
+            other = recent[index]
             if other.ts_init < cutoff:
                 break
             if (  # the field most likely to differ first

@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
-from ironkeel.core.exact import mul
+from ironkeel.core.exact import products_le
 from ironkeel.model.identifiers import StrategyId
 from ironkeel.risk.controls.base import (
     Control,
@@ -40,6 +40,7 @@ from ironkeel.risk.controls.base import (
     ratio,
     reduces,
     reference_of,
+    short_limit,
 )
 from ironkeel.risk.controls.size import no_reference
 from ironkeel.risk.ticket import Ticket
@@ -74,11 +75,12 @@ def _reducing(ticket: Ticket, view: PreTradeView, per_strategy: bool) -> bool:
 class MaxGrossExposure(Control):
     """Gross exposure plus working orders plus this order stays within ``max_raw``."""
 
-    __slots__ = ("max_raw", "per_strategy")
+    __slots__ = ("_short_max", "max_raw", "per_strategy")
     code: ClassVar[str] = ReasonCode.MAX_GROSS_EXPOSURE
 
     def __init__(self, max_raw: object, *, per_strategy: bool) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
+        self._short_max = short_limit(self.max_raw)
         self.per_strategy = per_strategy
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
@@ -89,7 +91,11 @@ class MaxGrossExposure(Control):
         gross = view.gross_exposure(scope)
         buys, sells = view.working_notional(scope)
         projected = gross + buys + sells + notional
-        if projected <= self.max_raw or _reducing(ticket, view, self.per_strategy):
+        if (
+            projected <= self._short_max
+            or projected <= self.max_raw
+            or _reducing(ticket, view, self.per_strategy)
+        ):
             return None
         return Denial(
             code=self.code,
@@ -106,11 +112,12 @@ class MaxNetExposure(Control):
     """Net exposure, moved by working orders of the order's side and by the order itself,
     stays within ``max_raw`` either way."""
 
-    __slots__ = ("max_raw", "per_strategy")
+    __slots__ = ("_short_max", "max_raw", "per_strategy")
     code: ClassVar[str] = ReasonCode.MAX_NET_EXPOSURE
 
     def __init__(self, max_raw: object, *, per_strategy: bool) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
+        self._short_max = short_limit(self.max_raw)
         self.per_strategy = per_strategy
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
@@ -125,7 +132,9 @@ class MaxNetExposure(Control):
         if ticket.reduce_only or ticket.emergency:
             same = 0
         projected = net + ticket.signed(same + notional)
-        if -self.max_raw <= projected <= self.max_raw:
+        if -self._short_max <= projected <= self._short_max or (
+            -self.max_raw <= projected <= self.max_raw
+        ):
             return None
         if ticket.signed(net) < 0 and ticket.signed(projected) <= 0:  # toward zero, not across
             return None
@@ -165,7 +174,7 @@ class MaxLeverage(Control):
         buys, sells = view.working_notional(scope)
         gross = view.gross_exposure(scope) + buys + sells + notional
         equity = view.equity(scope)
-        if mul(gross, self.den) <= mul(self.num, equity) or _reducing(
+        if products_le(gross, self.den, self.num, equity) or _reducing(
             ticket, view, self.per_strategy
         ):
             return None
@@ -204,14 +213,13 @@ class MaxConcentration(Control):
         same = buys if ticket.buy else sells
         if reduces(ticket, position, same) or emergency_exit(ticket, view):
             return None
-        reference = reference_of(ticket, view)
-        price = order_price(ticket, view) if reference is None else reference[0]
+        price = ticket.reference_price if reference_of(ticket, view) else order_price(ticket, view)
         if price is None:
             return no_reference(ticket)
         projected = position + ticket.signed(same + ticket.quantity)
         value = abs(projected) * abs(price) * view.instrument(instrument_id).unit_raw
         equity = view.equity(scope)
-        if mul(value, self.den) <= mul(self.num, equity):
+        if products_le(value, self.den, self.num, equity):
             return None
         return Denial(
             code=self.code,

@@ -17,6 +17,7 @@ from ironkeel.risk.controls.base import (
     order_notional,
     order_price,
     positive_int,
+    short_limit,
 )
 from ironkeel.risk.ticket import Ticket
 from ironkeel.risk.view import PreTradeView
@@ -54,17 +55,18 @@ class MaxOrderNotional(Control):
     price; a market order with no reference is denied (NO_REFERENCE, fail closed).
     """
 
-    __slots__ = ("max_raw",)
+    __slots__ = ("_short_max", "max_raw")
     code: ClassVar[str] = ReasonCode.MAX_ORDER_NOTIONAL
 
     def __init__(self, max_raw: object) -> None:
         self.max_raw = positive_int("max_raw", max_raw)
+        self._short_max = short_limit(self.max_raw)
 
     def check(self, ticket: Ticket, view: PreTradeView) -> Denial | None:
         notional = order_notional(ticket, view)  # shared with the exposure controls
         if notional is None:
             return None if emergency_exit(ticket, view) else no_reference(ticket)
-        if notional <= self.max_raw or emergency_exit(ticket, view):
+        if notional <= self._short_max or notional <= self.max_raw or emergency_exit(ticket, view):
             return None
         price = order_price(ticket, view)
         return Denial(

@@ -30,7 +30,7 @@ __all__ = ["ModifyThrottle", "SubmitThrottle", "TokenBucket"]
 class TokenBucket:
     """``rate`` tokens per ``per_ns``, at most ``burst``; starts full."""
 
-    __slots__ = ("_cap", "_last", "_level", "burst", "per_ns", "rate")
+    __slots__ = ("_cap", "_last", "_level", "_started", "burst", "per_ns", "rate")
 
     def __init__(self, rate: object, per_ns: object, burst: object) -> None:
         self.rate = positive_int("rate", rate)
@@ -38,14 +38,16 @@ class TokenBucket:
         self.burst = positive_int("burst", burst)
         self._cap = self.burst * self.per_ns
         self._level = self._cap
-        self._last: int | None = None
+        self._started = False  # no token asked for yet (``_last`` is then meaningless)
+        self._last = 0
 
     def _refill(self, now_ns: int) -> int:
         last, level = self._last, self._level
-        if last is None or now_ns > last:
-            if last is not None:
+        if not self._started or now_ns > last:
+            if self._started:
                 level = min(self._cap, level + mul(now_ns - last, self.rate))
                 self._level = level
+            self._started = True
             self._last = now_ns
         return level
 
@@ -66,7 +68,7 @@ class TokenBucket:
 class _Throttle(Control):
     """Buckets of one configuration: one per strategy, or one shared by all strategies."""
 
-    __slots__ = ("_buckets", "burst", "per_ns", "per_strategy", "rate")
+    __slots__ = ("_bucket", "_bucket_of", "_buckets", "burst", "per_ns", "per_strategy", "rate")
     #: What is throttled, for the reason.
     _what: ClassVar[str] = ""
 
@@ -75,9 +77,16 @@ class _Throttle(Control):
         self.rate, self.per_ns, self.burst = checked.rate, checked.per_ns, checked.burst
         self.per_strategy = per_strategy
         self._buckets: dict[StrategyId | None, TokenBucket] = {}
+        # The strategy of the last message and its bucket (ids compared by identity).
+        self._bucket_of: StrategyId | None = None
+        self._bucket: TokenBucket | None = None
 
     def _take(self, strategy_id: StrategyId, now: int, emergency: bool) -> Denial | None:
-        bucket = self._buckets.get(strategy_id if self.per_strategy else None)
+        bucket = self._bucket
+        if bucket is None or (self.per_strategy and strategy_id is not self._bucket_of):
+            bucket = self._buckets.get(strategy_id if self.per_strategy else None)
+            if bucket is not None:
+                self._bucket, self._bucket_of = bucket, strategy_id
         if bucket is not None and bucket.take(now):
             return None
         if bucket is None:  # the strategy's first message
