@@ -285,6 +285,26 @@ def test_when_a_market_order_is_working_then_it_counts_at_the_reference_it_was_s
     assert risk.tracker.working_notional(StrategyId("s")) == (0, 0)
 
 
+def test_when_strategies_open_positions_one_after_another_then_gross_counts_every_one() -> None:
+    # a buys BTC on its first bar (its check is the first to ask for exposure), b buys ETH
+    # two bars later: the exposures sum over every filled (strategy, instrument), b's too.
+    a, b = Script({1: [3]}), Script({3: [4]})
+    engine = _engine(
+        "[global]\nmax_gross_exposure = 10000000\n",
+        {"a": (a, "50000", BTC), "b": (b, "50000", ETH)},
+        {BTC: _flat(5, 100), ETH: _flat(5, 40)},
+    )
+    engine.run()
+    risk = engine.risk
+    assert risk is not None
+    assert (_position(engine, "a"), _position(engine, "b", ETH)) == (3, 4)
+    btc, eth = 3 * 100 * BTC.unit_raw, 4 * 40 * ETH.unit_raw
+    assert risk.tracker.gross_exposure(StrategyId("a")) == btc
+    assert risk.tracker.gross_exposure(StrategyId("b")) == eth
+    assert risk.tracker.gross_exposure(None) == btc + eth
+    assert risk.tracker.net_exposure(None) == btc + eth
+
+
 # --- breakers ---------------------------------------------------------------------------------
 
 CORRELATED = """

@@ -187,8 +187,19 @@ class Liquidator:
                           plan.plan_id, instrument_id, attempt + 1)  # fmt: skip
                 return
             plan.retrying.add((strategy_id, instrument_id))
-            retry_at = self._clock.timestamp_ns() + self.backoff_ns * 2**attempt
-            self._clock.call_at(retry_at, lambda: self._retry(plan, strategy_id, instrument_id))
+            self._retry_later(plan, strategy_id, instrument_id, attempt)
+
+    def _retry_later(
+        self,
+        plan: LiquidationPlan,
+        strategy_id: StrategyId,
+        instrument_id: InstrumentId,
+        attempt: int,
+    ) -> None:
+        """Close again after the backoff. (Its own method: compiled, a lambda in
+        ``on_order_event`` would cost that method a closure object on every event.)"""
+        retry_at = self._clock.timestamp_ns() + self.backoff_ns * 2**attempt
+        self._clock.call_at(retry_at, lambda: self._retry(plan, strategy_id, instrument_id))
 
     def _retry(
         self,

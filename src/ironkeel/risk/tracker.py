@@ -17,7 +17,7 @@ from ironkeel.core.clock import Clock
 from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
-from ironkeel.model.events import OrderEvent, OrderFilled
+from ironkeel.model.events import OrderAccepted, OrderEvent, OrderFilled
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import FILLED_EVENT, Order
@@ -32,6 +32,7 @@ from ironkeel.risk.view import RECENT_ORDERS, PreTradeView
 __all__ = ["ExposureTracker"]
 
 _Key = tuple[StrategyId | None, InstrumentId]
+_ACCEPTED: Final = OrderAccepted
 _NO_TICKETS: Final[list[Ticket]] = []  # never appended to (``recent_orders``)
 BUY: Final = OrderSide.BUY
 
@@ -236,7 +237,10 @@ class ExposureTracker(PreTradeView):
     def on_order_event(self, event: OrderEvent) -> None:
         """Refresh the contribution of the event's order to the working totals; a fill
         makes its (strategy, instrument) one the exposures sum over."""
-        order: Order | None = self._order_of(event.client_order_id)
+        cid = event.client_order_id
+        if type(event) is _ACCEPTED and cid in self._contribution:
+            return  # an acknowledgement changes neither leaves nor price: no order lookup
+        order: Order | None = self._order_of(cid)
         if order is not None:
             self._set(order)
         if type(event) is FILLED_EVENT and self._holdings is not None:

@@ -97,6 +97,9 @@ def test_throttle_when_per_strategy_then_each_strategy_has_its_own_bucket():
     screen = view()
     assert own.check(Ticket(buy(1, strategy=ALPHA)), screen) is None
     assert own.check(Ticket(buy(1, strategy=BETA)), screen) is None
+    # Back to ALPHA (BETA's bucket was the last used): ALPHA's own, empty, bucket decides.
+    assert own.check(Ticket(buy(1, strategy=ALPHA)), screen) is not None
+    assert own.check(Ticket(buy(1, strategy=BETA)), screen) is not None
     assert shared.check(Ticket(buy(1, strategy=ALPHA)), screen) is None
     denial = shared.check(Ticket(buy(1, strategy=BETA)), screen)
     assert denial is not None
