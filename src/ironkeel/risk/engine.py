@@ -118,8 +118,7 @@ class RiskEngine:
         self._instruments_of: dict[StrategyId, tuple[InstrumentId, ...]] = {}
         self.breakers: dict[str, DrawdownBreaker] = {}
         self._strategy_breakers: list[tuple[StrategyId, DrawdownBreaker]] = []
-        self._aggregate: list[DrawdownBreaker] = []  # portfolio, then platform
-        self._portfolio_breaker: DrawdownBreaker | None = None  # as in _aggregate, by name
+        self._portfolio_breaker: DrawdownBreaker | None = None  # None: no allocation
         self._platform_breaker: DrawdownBreaker | None = None
         self._read: EquityReader | None = None
         self._watched: list[WatchedStrategy] = []  # in the equity reader's order
@@ -185,7 +184,6 @@ class RiskEngine:
                 max_drawdown=self.settings.portfolio_max_drawdown,
                 daily_loss=None,
             )
-            self._aggregate.append(self._portfolio_breaker)
         platform = self._breaker(
             "platform",
             level="platform",
@@ -193,14 +191,15 @@ class RiskEngine:
             max_drawdown=self.settings.platform_max_drawdown,
             daily_loss=None,
         )
-        self._aggregate.append(platform)
         self._platform_breaker = platform
         if not platform.allows_trading:
             self.halted = f"breaker platform is {platform.state.name}"
         self._all_ids = tuple(s for s, _ in self._strategy_breakers)
         if self.limits is not None:
             self.limits.start(self._all_ids, self._clock.timestamp_ns())
-        for breaker in self._aggregate:  # restored latched: as after their trip
+        for breaker in (self._portfolio_breaker, platform):  # restored latched: as after a trip
+            if breaker is None:
+                continue
             if breaker.level == "portfolio":
                 stops = not breaker.allows_trading
             else:

@@ -111,14 +111,16 @@ class _Keep:
 class _Seat:
     """What a check of one (strategy, instrument) reads, found once per pair: its book of
     working totals, the instrument, its ``unit_raw`` and reference, the strategy's index
-    in the equity reader (-1: none) and its recent orders. The view's methods answer the pair of the
-    order under check from here, with no key to hash (ids compared by identity)."""
+    in the equity reader (-1: none), its recent orders and its Position (None until it
+    exists). The view's methods answer the pair of the order under check from here, with
+    no key to hash (ids compared by identity)."""
 
     __slots__ = (
         "book",
         "equity_index",
         "instrument",
         "instrument_id",
+        "position",
         "recent",
         "reference",
         "strategy_id",
@@ -143,6 +145,7 @@ class _Seat:
         self.reference = reference
         self.equity_index = equity_index
         self.recent = recent  # the strategy's recent orders (the tracker's own list)
+        self.position: Position | None = None  # the portfolio keeps it once it exists
 
 
 class _Holding:
@@ -188,10 +191,6 @@ class ExposureTracker(PreTradeView):
         self._recent: dict[StrategyId, list[Ticket]] = {}
         self._capital: dict[StrategyId | None, int] = {}
         self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
-        # The pair ``position`` found last and its Position (ids compared by identity).
-        self._last_strategy: StrategyId | None = None
-        self._last_instrument: InstrumentId | None = None
-        self._last_held: Position | None = None
         self._read: EquityReader | None = None  # equity of the total and the strategies
         self._equity_at: dict[StrategyId | None, int] = {}
         # Gross exposures kept during one check (``begin_check``): of all strategies, and
@@ -282,14 +281,10 @@ class ExposureTracker(PreTradeView):
         own = order.price
         if share is not None and share.lots == leaves and share.price == own:
             return  # most events (accepted, triggered...) change nothing
-        seat = self._seat  # an order is sent right after its check: its pair's seat
-        strategy_id, instrument_id = order.strategy_id, order.instrument_id
-        if seat is None or not (
-            strategy_id is seat.strategy_id and instrument_id is seat.instrument_id
-        ):
-            seat = self._seat_of(strategy_id, instrument_id)
-            if seat is None:  # an instrument the limits do not know: never valued
-                return
+        # An order is sent right after its check: usually the current seat.
+        seat = self._seat_for(order.strategy_id, order.instrument_id)
+        if seat is None:  # an instrument the limits do not know: never valued
+            return
         price = own
         if price is None:  # a market order: at the reference when sent or when it fills
             reference = seat.reference
@@ -368,13 +363,16 @@ class ExposureTracker(PreTradeView):
         return self._instruments[instrument_id]
 
     def position(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> int:
-        held = self._last_held
+        seat = self._seat
         if (
-            held is not None
-            and strategy_id is self._last_strategy
-            and instrument_id is self._last_instrument
+            seat is not None
+            and strategy_id is seat.strategy_id
+            and instrument_id is seat.instrument_id
         ):
-            return held.qty  # the pair asked last (ids by identity): no key to hash
+            held = seat.position  # the pair under check: no key to hash
+            if held is None:
+                held = seat.position = self._portfolio.held(strategy_id, instrument_id)
+            return 0 if held is None else held.qty
         key = (strategy_id, instrument_id)
         held = self._held.get(key)
         if held is None:  # the portfolio keeps a Position once it exists and updates it
@@ -382,11 +380,6 @@ class ExposureTracker(PreTradeView):
             if held is None:
                 return 0
             self._held[key] = held
-        self._last_strategy, self._last_instrument, self._last_held = (
-            strategy_id,
-            instrument_id,
-            held,
-        )
         return held.qty
 
     def net_position(self, instrument_id: InstrumentId) -> int:
@@ -419,22 +412,20 @@ class ExposureTracker(PreTradeView):
             money = self._notional.get(strategy_id)
         return (0, 0) if money is None else (money.buy, money.sell)
 
-    def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
+    def _reference_for(self, instrument_id: InstrumentId) -> Reference | None:
         seat = self._seat
         if seat is not None and instrument_id is seat.instrument_id:
-            reference: Reference | None = seat.reference
-        else:
-            reference = self._references.get(instrument_id)
+            return seat.reference
+        return self._references.get(instrument_id)
+
+    def reference(self, instrument_id: InstrumentId) -> tuple[int, int] | None:
+        reference = self._reference_for(instrument_id)
         if reference is None or not reference.priced:
             return None
         return reference.price, reference.ts
 
     def load_reference(self, ticket: Ticket) -> None:
-        seat = self._seat
-        if seat is not None and ticket.instrument_id is seat.instrument_id:
-            reference: Reference | None = seat.reference
-        else:
-            reference = self._references.get(ticket.instrument_id)
+        reference = self._reference_for(ticket.instrument_id)
         if reference is None or not reference.priced:
             ticket.set_no_reference()
         else:
@@ -472,12 +463,18 @@ class ExposureTracker(PreTradeView):
         super().begin_check(ticket)
         self._gross_all = None
         self._gross_of = None
+        self._seat = self._seat_for(ticket.strategy_id, ticket.instrument_id)
+
+    def _seat_for(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Seat | None:
+        """The pair's seat: the current one when it is that pair (ids by identity)."""
         seat = self._seat
-        strategy_id, instrument_id = ticket.strategy_id, ticket.instrument_id
-        if seat is None or not (
-            strategy_id is seat.strategy_id and instrument_id is seat.instrument_id
+        if (
+            seat is not None
+            and strategy_id is seat.strategy_id
+            and instrument_id is seat.instrument_id
         ):
-            self._seat = self._seat_of(strategy_id, instrument_id)
+            return seat
+        return self._seat_of(strategy_id, instrument_id)
 
     def _seat_of(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Seat | None:
         """The pair's ``_Seat`` (made on first use); None for an instrument the limits do
