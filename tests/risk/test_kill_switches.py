@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from ironkeel import Strategy
 from ironkeel.cli.operator import apply_action
 from ironkeel.model import AggressorSide, InstrumentId, StrategyId, TradeTick
 from ironkeel.risk.breaker import BreakerState
 from ironkeel.risk.config import load_risk_config
 from ironkeel.risk.reference import NO_PRICE, TRADE, Reference
 from ironkeel.risk.tripwires import Tripwires
+from ironkeel.strategy import MarketBar
+from ironkeel.venues.sim import SimConfig
 from tests._bars import bars_from_ohlc
 from tests.risk.test_engine import BTC, BuyOnce, _engine
 
@@ -41,6 +47,65 @@ def test_when_slippage_stays_within_the_limit_then_nothing_happens(tmp_path: Pat
     assert engine.risk is not None
     assert S not in engine.risk.disabled
     assert engine.portfolio.position(S, BTC.id).qty == 10
+
+
+def test_when_a_later_partial_fill_slips_then_the_strategy_is_killed(tmp_path: Path) -> None:
+    # Half of each bar's volume fills: 5 lots at bar 2's open (100, no slippage), the other
+    # 5 at bar 3's open (110: 1,000 bps from the reference 100 the order was sent at).
+    rows = [("100",) * 4, ("100",) * 4, ("110", "111", "109", "110")] + [("110",) * 4] * 3
+    engine = _engine(
+        tmp_path,
+        "[breakers]\nmax_slippage_bps = 50\n",
+        {"s": (BuyOnce({}), "10000")},
+        rows,
+        config=SimConfig(max_participation=Decimal("0.5")),
+    )
+    engine.run()
+    risk = engine.risk
+    assert risk is not None
+    fills = [f for f in engine.fills.fills if f.strategy_id == S and f.side.name == "BUY"]
+    assert [f.last_qty for f in fills] == [BTC.lots("5"), BTC.lots("5")]
+    assert "slipped beyond 50 bps" in risk.disabled[S]
+    assert engine.portfolio.position(S, BTC.id).qty == 0  # liquidated, 5 lots a bar
+
+
+class RestThenCancel(Strategy):
+    """A limit buy far below the market on the first bar, canceled on the second."""
+
+    def on_start(self) -> None:
+        self.bars = 0
+
+    def on_bar(self, bar: MarketBar) -> None:
+        self.bars += 1
+        if self.bars == 1:
+            self.buy(10, limit="50")
+        elif self.bars == 2:
+            self.cancel_all()
+
+
+@pytest.mark.parametrize(
+    ("strategy", "participation"),
+    [(BuyOnce, "0.5"), (RestThenCancel, "1")],
+    ids=["filled", "canceled"],
+)
+def test_a_reference_is_kept_while_its_order_works_and_forgotten_after(
+    tmp_path: Path, strategy: type[Strategy], participation: str
+) -> None:
+    engine = _engine(
+        tmp_path,
+        "[breakers]\nmax_slippage_bps = 50\n",
+        {"s": (strategy({}), "10000")},
+        [("100",) * 4] * 4,
+        config=SimConfig(max_participation=Decimal(participation)),
+    )
+    engine.build()
+    risk = engine.risk
+    assert risk is not None
+    engine.run()
+    assert S not in risk.disabled
+    assert len(engine.oms.orders()) == 1
+    assert not engine.oms.orders()[0].is_open
+    assert risk.tripwires._sent_at == {}  # the closed order left no entry
 
 
 def test_when_a_bar_is_missing_and_gaps_kill_then_the_strategy_is_killed(tmp_path: Path) -> None:

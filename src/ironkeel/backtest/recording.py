@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from ironkeel.core.loop import Handler
 from ironkeel.model.enums import LiquiditySide, OrderSide
 from ironkeel.model.events import OrderFilled
 from ironkeel.model.identifiers import TradeId
@@ -21,7 +22,7 @@ from ironkeel.venues.sim.slippage import SlipContext, SlippageModel
 __all__ = ["EquityRecorder", "FillRecorder", "SlippageLog"]
 
 
-class EquityRecorder:
+class EquityRecorder(Handler):
     """The equity curve: one row per distinct timestamp of ``[total, *per_strategy]`` in money
     raw units; an item at the time of the previous row overwrites that row.
 
@@ -37,7 +38,7 @@ class EquityRecorder:
         self._last: list[Any] = read.values()  # each figure's latest value, as its object
         self._columns: list[list[Any]] = [[] for _ in self._last]
 
-    def __call__(self, item: Any) -> None:
+    def handle(self, item: Any) -> None:
         ts: Any = item.ts_init
         now: int = ts  # compared natively; the list keeps the item's own int object
         times = self.ts

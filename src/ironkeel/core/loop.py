@@ -29,7 +29,7 @@ from ironkeel.core.clock import Clock
 from ironkeel.model.data import Bar, OrderBookDeltas, OrderBookSnapshot, QuoteTick, TradeTick
 from ironkeel.model.errors import InvalidInputError
 
-__all__ = ["KIND_PRIORITY", "EventLoop", "stream_key"]
+__all__ = ["KIND_PRIORITY", "EventLoop", "Handler", "stream_key"]
 
 DataHandler = Callable[[Any], None]
 
@@ -59,6 +59,33 @@ def _kinds() -> list[str]:
     return sorted(t.__name__ for t in KIND_PRIORITY)
 
 
+class Handler:
+    """A loop handler the loop calls through ``handle``: the engine's own handlers (venue,
+    portfolio, strategies, risk, recorder) subclass it, so the compiled loop calls them
+    natively, without the generic call protocol (decision 0023). Any other callable is
+    wrapped when it is subscribed. Calling a handler calls ``handle``."""
+
+    __slots__ = ()
+
+    def handle(self, item: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define handle(item)")
+
+    def __call__(self, item: Any) -> None:
+        self.handle(item)
+
+
+class _Call(Handler):
+    """A plain callable subscribed to the loop."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: DataHandler) -> None:
+        self._fn = fn
+
+    def handle(self, item: Any) -> None:
+        self._fn(item)
+
+
 class _Stream:
     __slots__ = ("items", "key", "name", "priority", "ts")
 
@@ -77,13 +104,14 @@ class EventLoop:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._streams: list[_Stream] = []
-        self._handlers: dict[Hashable, list[DataHandler]] = {}
+        self._handlers: dict[Hashable, list[Handler]] = {}
         self._stopped = False
         self.processed = 0
 
     def subscribe(self, key: Hashable, handler: DataHandler) -> None:
         """Call ``handler(item)`` for each item whose ``stream_key`` is ``key``."""
-        self._handlers.setdefault(key, []).append(handler)
+        native = handler if isinstance(handler, Handler) else _Call(handler)
+        self._handlers.setdefault(key, []).append(native)
 
     def add_stream(self, items: Sequence[Any], name: str = "") -> None:
         """Add one stream to replay; it is checked for type, instrument and time order."""
@@ -118,8 +146,8 @@ class EventLoop:
     def dispatch(self, item: Any) -> None:
         """Handle one item now (the live path): run what is due, then its handlers."""
         self.clock.advance_to(item.ts_init)
-        for handler in self._handlers.get(stream_key(item), ()):
-            handler(item)
+        for handler in self._handlers.get(stream_key(item), []):
+            handler.handle(item)
         self.processed += 1
 
     def run(self, until_ns: int | None = None) -> int:
@@ -132,7 +160,7 @@ class EventLoop:
         streams = self._streams
         if not streams:
             return 0
-        handlers = [tuple(self._handlers.get(s.key, ())) for s in streams]
+        handlers = [list(self._handlers.get(s.key, [])) for s in streams]
         first = min(int(s.ts[0]) for s in streams)
         if first < self.clock.timestamp_ns():
             # Streams are sorted and merged in order, so only the start can go backwards.
@@ -162,7 +190,7 @@ class EventLoop:
             self.clock.advance_to(end)
         return self.processed - before
 
-    def _run_one(self, stream: _Stream, handlers: tuple[DataHandler, ...]) -> None:
+    def _run_one(self, stream: _Stream, handlers: list[Handler]) -> None:
         items = stream.items
         # The times from the stream's array: compiled, reading ``item.ts_init`` of a
         # msgspec item is a generic attribute lookup per item; a list item is native.
@@ -178,13 +206,13 @@ class EventLoop:
             else:
                 clock._now = ts
             for handler in handlers:
-                handler(item)
+                handler.handle(item)
             count += 1
             if self._stopped:
                 break
         self.processed += count
 
-    def _run_merged(self, streams: list[_Stream], handlers: list[tuple[DataHandler, ...]]) -> None:
+    def _run_merged(self, streams: list[_Stream], handlers: list[list[Handler]]) -> None:
         ts = np.concatenate([s.ts for s in streams])
         prio = np.concatenate([np.full(len(s.items), s.priority, np.int8) for s in streams])
         sid = np.concatenate([np.full(len(s.items), i, np.int32) for i, s in enumerate(streams)])
@@ -203,7 +231,7 @@ class EventLoop:
             else:
                 clock._now = t
             for handler in handlers[s]:
-                handler(item)
+                handler.handle(item)
             count += 1
             if self._stopped:
                 break

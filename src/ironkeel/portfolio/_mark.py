@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ironkeel.core.exact import mul
+from ironkeel.core.loop import Handler
 from ironkeel.model.instruments import Instrument
 from ironkeel.portfolio._balance import Balance
 from ironkeel.portfolio.position import Position
@@ -112,7 +113,7 @@ class Mark:
                 account_balance.hwm = equity
 
 
-class MarkAtClose:
+class MarkAtClose(Handler):
     """A bar stream's portfolio handler, bound to its instrument's mark when the stream is
     subscribed (``Portfolio.bar_handler``): no bar type to read and look up per bar."""
 
@@ -121,5 +122,5 @@ class MarkAtClose:
     def __init__(self, mark: Mark) -> None:
         self._mark = mark
 
-    def __call__(self, bar: Any) -> None:
+    def handle(self, bar: Any) -> None:
         self._mark.close_at(bar.close)

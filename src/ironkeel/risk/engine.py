@@ -444,7 +444,7 @@ class RiskEngine:
             self._record(transition)
 
     def _on_order_event(self, event: OrderEvent) -> None:
-        self.tracker.on_order_event(event)
+        closed = self.tracker.on_order_event(event)
         self.liquidator.on_order_event(event)
         if self._audit is not None:
             self._audit_append(
@@ -461,6 +461,8 @@ class RiskEngine:
                 if resume is not None:
                     self.liquidator.liquidate(*resume)
                 self.liquidator.sweep(strategy_id)
+        if closed:  # after its last fill was measured
+            self.tripwires.closed(event.client_order_id)
 
     # --- kill switches and operator actions --------------------------------------------------
 

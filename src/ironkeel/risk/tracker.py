@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from ironkeel.core.clock import Clock
 from ironkeel.core.exact import mul
+from ironkeel.core.loop import Handler
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.events import OrderAccepted, OrderEvent, OrderFilled
@@ -94,7 +95,7 @@ class _Share:
             book.all_money.buy += notional
 
 
-class _Keep:
+class _Keep(Handler):
     """A stream's handler that keeps its instrument's latest item (``Reference``): one
     field store per item, the price read only when an order asks for it."""
 
@@ -104,7 +105,7 @@ class _Keep:
         self._reference = reference
         self._kind = kind
 
-    def __call__(self, item: Any) -> None:
+    def handle(self, item: Any) -> None:
         self._reference.keep(item, self._kind)  # a native call when compiled
 
 
@@ -233,21 +234,24 @@ class ExposureTracker(PreTradeView):
             found = self._references[instrument_id] = Reference()
         return found
 
-    def on_order_event(self, event: OrderEvent) -> None:
+    def on_order_event(self, event: OrderEvent) -> bool:
         """Refresh the contribution of the event's order to the working totals; a fill
-        makes its (strategy, instrument) one the exposures sum over."""
+        makes its (strategy, instrument) one the exposures sum over. True when the event
+        closed the order (filled, canceled, expired, rejected)."""
         cid = event.client_order_id
         if type(event) is _ACCEPTED and cid in self._contribution:
-            return  # an acknowledgement changes neither leaves nor price: no order lookup
+            return False  # an acknowledgement changes neither leaves nor price: no lookup
         order: Order | None = self._order_of(cid)
-        if order is not None:
-            self._set(order)
+        done = False
+        if order is not None and self._set(order):  # leaves nothing: closed, or not yet open
+            done = order.is_closed
         if type(event) is FILLED_EVENT and self._holdings is not None:
             if order is not None:  # the order's ids: native reads
                 self._hold(order.strategy_id, order.instrument_id)
             else:
                 fill: OrderFilled = event
                 self._hold(fill.strategy_id, fill.instrument_id)
+        return done
 
     def accepted(self, ticket: Ticket) -> None:
         """An order passed the checks: keep it among the strategy's recent orders."""
@@ -269,7 +273,8 @@ class ExposureTracker(PreTradeView):
     def set_capital(self, strategy_id: StrategyId | None, raw: int) -> None:
         self._capital[strategy_id] = raw
 
-    def _set(self, order: Order) -> None:
+    def _set(self, order: Order) -> bool:
+        """Count ``order`` at its leaves; True when it has none (closed or not yet open)."""
         cid = order.client_order_id
         share = self._contribution.get(cid)
         leaves = order.leaves_qty if order.is_open else 0
@@ -277,14 +282,14 @@ class ExposureTracker(PreTradeView):
             if share is not None:
                 del self._contribution[cid]
                 share.count(-1)
-            return
+            return True
         own = order.price
         if share is not None and share.lots == leaves and share.price == own:
-            return  # most events (accepted, triggered...) change nothing
+            return False  # most events (accepted, triggered...) change nothing
         # An order is sent right after its check: usually the current seat.
         seat = self._seat_for(order.strategy_id, order.instrument_id)
         if seat is None:  # an instrument the limits do not know: never valued
-            return
+            return False
         price = own
         if price is None:  # a market order: at the reference when sent or when it fills
             reference = seat.reference
@@ -299,6 +304,7 @@ class ExposureTracker(PreTradeView):
             share.notional = notional
             share.price = own
         share.count(1)
+        return False
 
     def _book(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Book:
         """The four totals an order of ``strategy_id`` in ``instrument_id`` counts in."""

@@ -54,8 +54,9 @@ class Tripwires:
             self._sent_at[ticket.client_order_id] = ticket.reference_price
 
     def slipped(self, fill: OrderFilled, view: PreTradeView) -> str | None:
-        """Why ``fill`` slipped beyond the limit from its order's reference, or None."""
-        reference = self._sent_at.pop(fill.client_order_id, None)
+        """Why ``fill`` slipped beyond the limit from its order's reference, or None. Every
+        fill of an order is measured, the partial ones too, until the order is ``closed``."""
+        reference = self._sent_at.get(fill.client_order_id)
         if reference is None or reference <= 0:
             return None
         price = fill.last_px
@@ -68,6 +69,10 @@ class Tripwires:
             f"{self._max_slippage_bps} bps from the reference "
             f"{reference * instrument.price_increment} when the order was sent"
         )
+
+    def closed(self, client_order_id: ClientOrderId) -> None:
+        """The order no longer works: forget its reference (no entry outlives its order)."""
+        self._sent_at.pop(client_order_id, None)
 
     def gap(self, bar: Bar) -> str | None:
         """Why bars are missing before ``bar`` in its stream, or None."""

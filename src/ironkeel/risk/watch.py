@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ironkeel.core.clock import Clock
+from ironkeel.core.loop import Handler
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.risk.breaker import DrawdownBreaker
 from ironkeel.risk.reference import Reference
@@ -34,7 +35,7 @@ class WatchedStrategy:
         self.seen = False  # the first evaluation always counts as a change
 
 
-class AfterPriced:
+class AfterPriced(Handler):
     """``RiskEngine.handlers`` after the strategies, for a stream with prices: the
     breakers, at the clock's time (the loop set it to the item's ``ts_init``; the
     tracker's handler, before the strategies, noted the data time)."""
@@ -45,7 +46,7 @@ class AfterPriced:
         self._engine = engine
         self._clock = clock
 
-    def __call__(self, item: Any) -> None:
+    def handle(self, item: Any) -> None:
         self._engine.evaluate(self._clock.timestamp_ns())
 
 
@@ -58,7 +59,7 @@ class AfterBar(AfterPriced):
         super().__init__(engine, clock)
         self._key = key
 
-    def __call__(self, item: Any) -> None:
+    def handle(self, item: Any) -> None:
         self._engine.on_gap(self._key, item)
         self._engine.evaluate(self._clock.timestamp_ns())
 
@@ -73,6 +74,6 @@ class AfterData(AfterPriced):
         super().__init__(engine, clock)
         self._stamp = stamp
 
-    def __call__(self, item: Any) -> None:
+    def handle(self, item: Any) -> None:
         self._stamp.item = item
         self._engine.evaluate(self._clock.timestamp_ns())

@@ -24,7 +24,7 @@ from msgspec.structs import astuple
 
 from ironkeel.core.bus import MessageBus
 from ironkeel.core.clock import Clock
-from ironkeel.core.loop import EventLoop
+from ironkeel.core.loop import EventLoop, Handler
 from ironkeel.execution.oms import OrderManager
 from ironkeel.model.book import OrderBook
 from ironkeel.model.commands import CancelAllOrders, SubmitOrder
@@ -87,6 +87,10 @@ _LOW: Final = Bar.__struct_fields__.index("low")
 _CLOSE: Final = Bar.__struct_fields__.index("close")
 _VOLUME: Final = Bar.__struct_fields__.index("volume")
 _TS_EVENT: Final = Bar.__struct_fields__.index("ts_event")
+# Final aliases: compiled, a Final module constant is a native static, while a name imported
+# from an interpreted module (msgspec, the views) is a dict lookup on every use.
+_FIELDS_OF: Final = astuple
+_VIEW_OF: Final = MarketBar
 
 
 def _ratio(step: Decimal) -> tuple[int, int]:
@@ -219,61 +223,17 @@ class StrategyHost:
 
     # --- routing ------------------------------------------------------------------------
 
-    def _bar_handler(self, instrument: Instrument, slots: list[Slot]) -> Callable[[Bar], None]:
+    def _bar_handler(self, instrument: Instrument, slots: list[Slot]) -> Handler:
         """One MarketBar per bar, handed to each running strategy's ``on_bar``.
 
         The targets are a tuple of (slot, bound hook) that ``_fail`` replaces when a strategy
         stops, so the per-bar path does no status checks and no attribute lookups."""
         pn, pd = _ratio(instrument.price_increment)
         vn, vd = _ratio(instrument.size_increment)
-        iid = instrument.id
-        fail = self._fail
         box = self._targets(slots, "on_bar")
-        # Closure variables: compiled, a module global of an interpreted module (msgspec,
-        # views) is a dict lookup on every use, a closure variable a native field read.
-        fields_of = astuple
-        view_of = MarketBar
-
         if pn == 1 and vn == 1:  # increments 10**-k (or 1/k): one correctly rounded division
-
-            def on_bar(bar: Bar) -> None:
-                targets = box[0]
-                if not targets:  # no running strategy trades it: no view to build
-                    return
-                # One call for every field: compiled, each attribute read of a Struct is a
-                # generic lookup; the tuple's items are read natively.
-                fields = fields_of(bar)
-                o: int = fields[_OPEN]
-                h: int = fields[_HIGH]
-                lo: int = fields[_LOW]
-                c: int = fields[_CLOSE]
-                v: int = fields[_VOLUME]
-                view = view_of(
-                    iid, fields[_TS_EVENT], o / pd, h / pd, lo / pd, c / pd, v / vd, bar
-                )  # fmt: skip
-                for slot, hook in targets:
-                    try:
-                        hook(view)
-                    except Exception as error:  # isolates the strategy
-                        fail(slot, "on_bar", error)
-
-            return on_bar
-
-        def on_bar_scaled(bar: Bar) -> None:
-            targets = box[0]
-            if not targets:
-                return
-            view = view_of(
-                iid, bar.ts_event, bar.open * pn / pd, bar.high * pn / pd, bar.low * pn / pd,
-                bar.close * pn / pd, bar.volume * vn / vd, bar,
-            )  # fmt: skip
-            for slot, hook in targets:
-                try:
-                    hook(view)
-                except Exception as error:  # isolates the strategy
-                    fail(slot, "on_bar", error)
-
-        return on_bar_scaled
+            return _BarHandler(instrument.id, pd, vd, box, self._fail)
+        return _ScaledBarHandler(instrument.id, (pn, pd), (vn, vd), box, self._fail)
 
     def _targets(
         self, slots: list[Slot], hook: str
@@ -453,3 +413,80 @@ def _where(error: BaseException) -> str:
         return "unknown"
     last = frames[-1]
     return f"{last.filename}:{last.lineno}"
+
+
+Targets = list[tuple[tuple[Slot, Callable[[Any], None]], ...]]
+Fail = Callable[[Slot, str, BaseException], None]
+
+
+class _BarHandler(Handler):
+    """A bar stream's strategy handler (``StrategyHost._bar_handler``): one ``MarketBar``
+    per bar, prices and volume as one correctly rounded division each (increments of
+    10**-k or 1/k), handed to every running strategy of the instrument."""
+
+    __slots__ = ("_box", "_fail", "_iid", "_pd", "_vd")
+
+    def __init__(self, iid: InstrumentId, pd: int, vd: int, box: Targets, fail: Fail) -> None:
+        self._iid = iid
+        self._pd = pd
+        self._vd = vd
+        self._box = box
+        self._fail = fail
+
+    def handle(self, item: Any) -> None:
+        targets = self._box[0]
+        if not targets:  # no running strategy trades it: no view to build
+            return
+        # One call for every field: compiled, each attribute read of a Struct is a generic
+        # lookup; the tuple's items are read natively.
+        fields = _FIELDS_OF(item)
+        pd = self._pd
+        o: int = fields[_OPEN]
+        h: int = fields[_HIGH]
+        lo: int = fields[_LOW]
+        c: int = fields[_CLOSE]
+        v: int = fields[_VOLUME]
+        view = _VIEW_OF(
+            self._iid, fields[_TS_EVENT], o / pd, h / pd, lo / pd, c / pd, v / self._vd, item
+        )
+        for slot, hook in targets:
+            try:
+                hook(view)
+            except Exception as error:  # isolates the strategy
+                self._fail(slot, "on_bar", error)
+
+
+class _ScaledBarHandler(Handler):
+    """``_BarHandler`` for any other increments: prices and volume scaled by their ratios."""
+
+    __slots__ = ("_box", "_fail", "_iid", "_pd", "_pn", "_vd", "_vn")
+
+    def __init__(
+        self,
+        iid: InstrumentId,
+        price: tuple[int, int],
+        volume: tuple[int, int],
+        box: Targets,
+        fail: Fail,
+    ) -> None:
+        self._iid = iid
+        self._pn, self._pd = price
+        self._vn, self._vd = volume
+        self._box = box
+        self._fail = fail
+
+    def handle(self, item: Any) -> None:
+        targets = self._box[0]
+        if not targets:
+            return
+        pn, pd = self._pn, self._pd
+        bar: Bar = item
+        view = _VIEW_OF(
+            self._iid, bar.ts_event, bar.open * pn / pd, bar.high * pn / pd, bar.low * pn / pd,
+            bar.close * pn / pd, bar.volume * self._vn / self._vd, bar,
+        )  # fmt: skip
+        for slot, hook in targets:
+            try:
+                hook(view)
+            except Exception as error:  # isolates the strategy
+                self._fail(slot, "on_bar", error)

@@ -39,6 +39,7 @@ from functools import partial
 from typing import Final
 
 from ironkeel.core.clock import Clock
+from ironkeel.core.loop import Handler
 from ironkeel.model.book import OrderBook
 from ironkeel.model.commands import CancelOrder, ModifyOrder
 from ironkeel.model.data import (
@@ -458,7 +459,7 @@ class SimulatedExchange:
         return book
 
 
-class BarFeed:
+class BarFeed(Handler):
     """``SimulatedExchange.on_bar`` bound to one bar stream's market."""
 
     __slots__ = ("_exchange", "_market")
@@ -467,7 +468,7 @@ class BarFeed:
         self._exchange = exchange
         self._market = market
 
-    def __call__(self, bar: Bar) -> None:
+    def handle(self, bar: Bar) -> None:
         market = self._market
         if market.working:
             self._exchange._match_bar(market, bar)
