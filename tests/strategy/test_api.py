@@ -20,7 +20,7 @@ from ironkeel.model import (
     StrategyId,
 )
 from ironkeel.strategy import OrderRequest
-from tests._bars import MINUTE
+from tests._bars import MINUTE, bars_from_ohlc, instrument
 from tests.strategy._harness import BTC, BTC_BARS, ETH, ETH_BARS, ROWS, Scripted, run_engine
 
 
@@ -74,6 +74,22 @@ def test_when_bars_arrive_then_the_view_has_exact_float_prices_and_close_times()
     )
     assert [b.ts for b in strategy.bars] == [b.ts_event for b in BTC_BARS]
     assert first.raw is BTC_BARS[0]
+
+
+def test_when_increments_are_not_one_over_k_then_the_view_scales_prices_and_volume() -> None:
+    # A 2.5 tick (5/2) and 0.003 lots (3/1000): the host's scaled view, not one division.
+    odd = instrument("ODDUSD", tick="2.5", lot="0.003")
+    bars = bars_from_ohlc(odd, [("100", "102.5", "97.5", "100"), ("105", "105", "95", "97.5")],
+                          volume="0.9")  # fmt: skip
+    strategy = Scripted()
+
+    run_engine({"s": (strategy, [odd])}, [(odd, bars)])
+
+    assert [(b.open, b.high, b.low, b.close, b.volume) for b in strategy.bars] == [
+        (100.0, 102.5, 97.5, 100.0, 0.9),
+        (105.0, 105.0, 95.0, 97.5, 0.9),
+    ]
+    assert [b.raw for b in strategy.bars] == bars
 
 
 def test_when_an_order_is_below_the_minimum_then_on_order_gets_a_denial_with_reason() -> None:

@@ -112,13 +112,15 @@ class _Keep(Handler):
 class _Seat:
     """What a check of one (strategy, instrument) reads, found once per pair: its book of
     working totals, the instrument, its ``unit_raw`` and reference, the strategy's index
-    in the equity reader (-1: none), its recent orders and its Position (None until it
-    exists). The view's methods answer the pair of the order under check from here, with
-    no key to hash (ids compared by identity)."""
+    in the equity reader (-1: none), its recent orders, its Position (None until it
+    exists) and whether the exposures count it (``held``: the pair was filled). The view's
+    methods answer the pair of the order under check from here, with no key to hash (ids
+    compared by identity)."""
 
     __slots__ = (
         "book",
         "equity_index",
+        "held",
         "instrument",
         "instrument_id",
         "position",
@@ -147,23 +149,15 @@ class _Seat:
         self.equity_index = equity_index
         self.recent = recent  # the strategy's recent orders (the tracker's own list)
         self.position: Position | None = None  # the portfolio keeps it once it exists
+        self.held = False
 
-
-class _Holding:
-    """A (strategy, instrument) that has been filled: its Position (None until the
-    portfolio books the first fill), the instrument's reference and ``unit_raw``. The
-    exposures sum over these, not over every instrument x strategy."""
-
-    __slots__ = ("instrument_id", "position", "reference", "strategy_id", "unit_raw")
-
-    def __init__(
-        self, strategy_id: StrategyId, instrument: Instrument, reference: Reference
-    ) -> None:
-        self.strategy_id = strategy_id
-        self.instrument_id = instrument.id
-        self.unit_raw: int = instrument.unit_raw
-        self.reference = reference
-        self.position: Position | None = None
+    def held_position(self, portfolio: Portfolio) -> Position | None:
+        """The pair's Position, asked of the portfolio until it exists, then kept (the
+        portfolio updates it in place)."""
+        position = self.position
+        if position is None:
+            position = self.position = portfolio.held(self.strategy_id, self.instrument_id)
+        return position
 
 
 class ExposureTracker(PreTradeView):
@@ -191,7 +185,6 @@ class ExposureTracker(PreTradeView):
         self._references: dict[InstrumentId, Reference] = {}
         self._recent: dict[StrategyId, list[Ticket]] = {}
         self._capital: dict[StrategyId | None, int] = {}
-        self._held: dict[tuple[StrategyId, InstrumentId], Position] = {}  # kept once they exist
         self._read: EquityReader | None = None  # equity of the total and the strategies
         self._equity_at: dict[StrategyId | None, int] = {}
         # Gross exposures kept during one check (``begin_check``): of all strategies, and
@@ -202,12 +195,12 @@ class ExposureTracker(PreTradeView):
         # The pairs checked so far, and the one under check (or checked last).
         self._seats: dict[tuple[StrategyId, InstrumentId], _Seat] = {}
         self._seat: _Seat | None = None
-        # What the exposures sum over: every filled (strategy, instrument), all of them
-        # and per strategy; found by walking the portfolio once, then from the fills.
-        self._holdings: dict[tuple[StrategyId, InstrumentId], _Holding] | None = None
-        self._held_all: list[_Holding] = []
-        self._held_by: dict[StrategyId, list[_Holding]] = {}
-        self._last_holding: _Holding | None = None  # the pair ``_hold`` saw last
+        # What the exposures sum over: the seat of every filled (strategy, instrument), all
+        # of them and per strategy; found by walking the portfolio once (at the first
+        # exposure asked), then from the fills.
+        self._walked = False
+        self._held_all: list[_Seat] = []
+        self._held_by: dict[StrategyId, list[_Seat]] = {}
 
     # --- feeding ----------------------------------------------------------------------------
 
@@ -245,7 +238,7 @@ class ExposureTracker(PreTradeView):
         done = False
         if order is not None and self._set(order):  # leaves nothing: closed, or not yet open
             done = order.is_closed
-        if type(event) is FILLED_EVENT and self._holdings is not None:
+        if type(event) is FILLED_EVENT and self._walked:
             if order is not None:  # the order's ids: native reads
                 self._hold(order.strategy_id, order.instrument_id)
             else:
@@ -327,31 +320,18 @@ class ExposureTracker(PreTradeView):
         return totals
 
     def _hold(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> None:
-        """Count (strategy, instrument) in the exposures from now on (once)."""
-        holdings = self._holdings
-        last = self._last_holding
-        if holdings is None or (
-            last is not None
-            and strategy_id is last.strategy_id
-            and instrument_id is last.instrument_id
-        ):
+        """Count (strategy, instrument) in the exposures from now on (once); an instrument
+        the limits do not know is never valued."""
+        seat = self._seat_for(strategy_id, instrument_id)
+        if seat is None or seat.held:
             return
-        key = (strategy_id, instrument_id)
-        found = holdings.get(key)
-        if found is not None:
-            self._last_holding = found
-            return
-        instrument = self._instruments.get(instrument_id)
-        if instrument is None:  # not one the limits know: never valued (as before)
-            return
-        holding = _Holding(strategy_id, instrument, self.reference_of(instrument.id))
-        holdings[key] = self._last_holding = holding
-        self._held_all.append(holding)
-        self._held_by.setdefault(strategy_id, []).append(holding)
+        seat.held = True
+        self._held_all.append(seat)
+        self._held_by.setdefault(strategy_id, []).append(seat)
 
     def _walk_holdings(self) -> None:
         """The first exposure asked: every position the portfolio has, then the fills."""
-        self._holdings = {}
+        self._walked = True
         for strategy_id in self._portfolio.strategies:
             for instrument_id in self._instruments:
                 if self._portfolio.held(strategy_id, instrument_id) is not None:
@@ -375,18 +355,15 @@ class ExposureTracker(PreTradeView):
             and strategy_id is seat.strategy_id
             and instrument_id is seat.instrument_id
         ):
-            held = seat.position  # the pair under check: no key to hash
-            if held is None:
-                held = seat.position = self._portfolio.held(strategy_id, instrument_id)
-            return 0 if held is None else held.qty
-        key = (strategy_id, instrument_id)
-        held = self._held.get(key)
-        if held is None:  # the portfolio keeps a Position once it exists and updates it
-            held = self._portfolio.held(strategy_id, instrument_id)
-            if held is None:
-                return 0
-            self._held[key] = held
-        return held.qty
+            held = seat.held_position(self._portfolio)  # the pair under check: no key hashed
+        else:
+            found = self._seat_of(strategy_id, instrument_id)
+            held = (
+                self._portfolio.held(strategy_id, instrument_id)
+                if found is None
+                else found.held_position(self._portfolio)
+            )
+        return 0 if held is None else held.qty
 
     def net_position(self, instrument_id: InstrumentId) -> int:
         return self._portfolio.net_position(instrument_id)
@@ -457,8 +434,8 @@ class ExposureTracker(PreTradeView):
         self._equity_at = {None: 0}
         for index, strategy_id in enumerate(strategy_ids):
             self._equity_at[strategy_id] = index + 1
-        self._seats.clear()  # their equity indexes were found before
-        self._seat = None
+        for seat in self._seats.values():  # seats made before keep their place
+            seat.equity_index = self._equity_index(seat.strategy_id)
 
     def capital(self, strategy_id: StrategyId | None) -> int:
         if strategy_id is None and None not in self._capital:
@@ -491,16 +468,20 @@ class ExposureTracker(PreTradeView):
             instrument = self._instruments.get(instrument_id)
             if instrument is None:
                 return None
-            index = self._equity_at.get(strategy_id) if self._read is not None else None
             seat = self._seats[key] = _Seat(
                 strategy_id,
                 instrument,
                 self._book(strategy_id, instrument.id),
                 self.reference_of(instrument.id),
-                equity_index=-1 if index is None else index,
+                equity_index=self._equity_index(strategy_id),
                 recent=self._recent_of(strategy_id),
             )
         return seat
+
+    def _equity_index(self, strategy_id: StrategyId) -> int:
+        """The strategy's index in the equity reader; -1 while there is none."""
+        index = self._equity_at.get(strategy_id) if self._read is not None else None
+        return -1 if index is None else index
 
     def gross_exposure(self, strategy_id: StrategyId | None) -> int:
         if self.checking is None:
@@ -525,7 +506,7 @@ class ExposureTracker(PreTradeView):
         return _NO_TICKETS if found is None else found
 
     def _exposure(self, strategy_id: StrategyId | None, *, gross: bool) -> int:
-        if self._holdings is None:
+        if not self._walked:
             self._walk_holdings()
         if strategy_id is None:
             holdings = self._held_all
@@ -535,17 +516,13 @@ class ExposureTracker(PreTradeView):
                 return 0
             holdings = found
         total = 0
-        for holding in holdings:
-            position = holding.position
+        for seat in holdings:
+            position = seat.held_position(self._portfolio)
             if position is None:  # filled, but the portfolio had not booked it yet
-                position = holding.position = self._portfolio.held(
-                    holding.strategy_id, holding.instrument_id
-                )
-                if position is None:
-                    continue
+                continue
             lots = position.qty
-            reference = holding.reference
+            reference = seat.reference
             if lots and reference.priced:
-                value = mul(mul(lots, reference.price), holding.unit_raw)
+                value = mul(mul(lots, reference.price), seat.unit_raw)
                 total += abs(value) if gross else value
         return total

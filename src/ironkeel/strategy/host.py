@@ -421,8 +421,8 @@ Fail = Callable[[Slot, str, BaseException], None]
 
 class _BarHandler(Handler):
     """A bar stream's strategy handler (``StrategyHost._bar_handler``): one ``MarketBar``
-    per bar, prices and volume as one correctly rounded division each (increments of
-    10**-k or 1/k), handed to every running strategy of the instrument."""
+    per bar (``view``), handed to every running strategy of the instrument. Here prices
+    and volume are one correctly rounded division each (increments of 10**-k or 1/k)."""
 
     __slots__ = ("_box", "_fail", "_iid", "_pd", "_vd")
 
@@ -437,6 +437,14 @@ class _BarHandler(Handler):
         targets = self._box[0]
         if not targets:  # no running strategy trades it: no view to build
             return
+        view = self.view(item)
+        for slot, hook in targets:
+            try:
+                hook(view)
+            except Exception as error:  # isolates the strategy
+                self._fail(slot, "on_bar", error)
+
+    def view(self, item: Any) -> Any:
         # One call for every field: compiled, each attribute read of a Struct is a generic
         # lookup; the tuple's items are read natively.
         fields = _FIELDS_OF(item)
@@ -446,20 +454,15 @@ class _BarHandler(Handler):
         lo: int = fields[_LOW]
         c: int = fields[_CLOSE]
         v: int = fields[_VOLUME]
-        view = _VIEW_OF(
+        return _VIEW_OF(
             self._iid, fields[_TS_EVENT], o / pd, h / pd, lo / pd, c / pd, v / self._vd, item
         )
-        for slot, hook in targets:
-            try:
-                hook(view)
-            except Exception as error:  # isolates the strategy
-                self._fail(slot, "on_bar", error)
 
 
-class _ScaledBarHandler(Handler):
+class _ScaledBarHandler(_BarHandler):
     """``_BarHandler`` for any other increments: prices and volume scaled by their ratios."""
 
-    __slots__ = ("_box", "_fail", "_iid", "_pd", "_pn", "_vd", "_vn")
+    __slots__ = ("_pn", "_vn")
 
     def __init__(
         self,
@@ -469,24 +472,14 @@ class _ScaledBarHandler(Handler):
         box: Targets,
         fail: Fail,
     ) -> None:
-        self._iid = iid
-        self._pn, self._pd = price
-        self._vn, self._vd = volume
-        self._box = box
-        self._fail = fail
+        super().__init__(iid, price[1], volume[1], box, fail)
+        self._pn = price[0]
+        self._vn = volume[0]
 
-    def handle(self, item: Any) -> None:
-        targets = self._box[0]
-        if not targets:
-            return
+    def view(self, item: Any) -> Any:
         pn, pd = self._pn, self._pd
         bar: Bar = item
-        view = _VIEW_OF(
+        return _VIEW_OF(
             self._iid, bar.ts_event, bar.open * pn / pd, bar.high * pn / pd, bar.low * pn / pd,
             bar.close * pn / pd, bar.volume * self._vn / self._vd, bar,
         )  # fmt: skip
-        for slot, hook in targets:
-            try:
-                hook(view)
-            except Exception as error:  # isolates the strategy
-                self._fail(slot, "on_bar", error)
