@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import random
+import statistics
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.values import Currency, Money
-from ironkeel.risk.allocation import VolatilityTarget
+from ironkeel.risk.allocation import VolatilityTarget, sample_stdev
 
 USD = Currency("USD", 2)
 BASE = Money("1000000", USD)
@@ -66,6 +70,43 @@ def test_the_scale_is_continuous_and_never_rounds_up():
             ratio_step = 0.01 / (vol - 0.00001) - 0.01 / vol
             assert Decimal(0) <= previous - scale <= Decimal(ratio_step) + Decimal("0.0001")
         previous = scale
+
+
+# Finite floats whose deviation fits a float (statistics.stdev overflows beyond that).
+_RETURNS = st.lists(
+    st.floats(min_value=-1e150, max_value=1e150, allow_nan=False, allow_subnormal=True),
+    min_size=2,
+    max_size=40,
+)
+
+
+@given(_RETURNS)
+@example([0.1, 0.1, 0.1])  # equal values: zero, exactly
+@example([5e-324, -5e-324])  # the smallest subnormals
+@example([1e150, -1e150, 3.0])  # wide exponent range
+@example([0.0, -0.0])
+def test_the_deviation_is_the_standard_librarys_to_the_last_bit(values):
+    ours = sample_stdev(values)
+    assert ours == statistics.stdev(values)
+    assert math.copysign(1.0, ours) == 1.0
+
+
+def test_a_deviation_needs_two_values():
+    with pytest.raises(InvalidInputError):
+        sample_stdev([0.01])
+
+
+@given(
+    st.floats(min_value=1e-12, max_value=1e3),
+    st.floats(min_value=1e-12, max_value=1e3),
+)
+def test_the_scale_is_the_exact_ratio_floored_to_the_grid(reference, realized):
+    target = VolatilityTarget(
+        reference_vol=reference, min_scale=Decimal("0.0001"), max_scale=Decimal(100_000)
+    )
+    steps = math.floor(Fraction(reference) / Fraction(realized) * 10_000)
+    expected = min(Decimal(100_000), max(Decimal("0.0001"), Decimal(steps).scaleb(-4)))
+    assert target.scale_for(realized) == expected
 
 
 def test_the_scale_is_clamped_to_its_bounds():

@@ -7,8 +7,9 @@ The rule (continuous, documented, exact once computed)::
     allocation = base * scale, rounded DOWN to the currency's precision
 
 - ``realized_vol`` is the sample standard deviation (n - 1) of the last
-  ``window`` daily returns (default 20), computed by ``statistics.stdev``
-  (exact rational arithmetic, a correctly rounded square root). When it doubles
+  ``window`` daily returns (default 20): exact integer arithmetic on the floats'
+  binary values and a correctly rounded square root, so the same float as
+  ``statistics.stdev`` (tested) at a hundredth of its cost. When it doubles
   relative to the reference, the scale halves; it is continuous in the
   volatility (up to the 0.0001 step and the clamps).
 - ``reference_vol`` is given, or (None) the realized volatility of the first full
@@ -16,7 +17,7 @@ The rule (continuous, documented, exact once computed)::
 - Until the first full window, and while the reference is not known yet, the
   scale is ``clamp(1)``: no evidence, the base allocation. A realized volatility
   of zero (every return equal) gives ``max_scale``.
-- The ratio of the two floats is taken exactly (``Fraction``) and floored to the
+- The ratio of the two floats is taken exactly (integers) and floored to the
   0.0001 grid, so the scale is an exact ``Decimal`` and never rounds up: a
   float a hair below 0.5 gives 0.4999, never 0.5001.
 - ``min_scale`` (default 0.1) keeps a strategy from being starved by a single
@@ -26,16 +27,15 @@ The rule (continuous, documented, exact once computed)::
 from __future__ import annotations
 
 import math
-import statistics
 from collections import deque
+from collections.abc import Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import Final
 
 from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.values import Money, to_decimal
 
-__all__ = ["SCALE_STEP", "VolatilityTarget"]
+__all__ = ["SCALE_STEP", "VolatilityTarget", "sample_stdev"]
 
 #: The scale's grid: four decimals.
 SCALE_STEP: Final = Decimal("0.0001")
@@ -54,6 +54,51 @@ def _scale_bound(field: str, value: object, example: str) -> Decimal:
             f"round it to 4 decimals, e.g. Decimal('{example}')",
         )
     return result.quantize(SCALE_STEP)
+
+
+#: Bits of the integer square root taken before rounding to a float: twice the float's
+#: 53-bit significand plus guard bits, enough for round-to-odd to round correctly.
+_ROOT_BITS: Final = 2 * 53 + 3
+
+
+def sample_stdev(values: Sequence[float]) -> float:
+    """The sample standard deviation (n - 1) of finite floats, exact: the value
+    ``statistics.stdev`` returns, computed in integers.
+
+    Every finite float is an integer over a power of two, so scaled to the largest
+    denominator the values are integers ``k``, and the variance is exactly
+    ``(n * sum(k**2) - sum(k)**2) / (n * (n - 1) * scale**2)``, whose square root is then
+    rounded once, correctly.
+    """
+    count = len(values)
+    if count < 2:
+        raise InvalidInputError(
+            "values", count, "are too few for a sample deviation", "pass at least two values"
+        )
+    ratios = [value.as_integer_ratio() for value in values]
+    shift = max(denominator.bit_length() for _, denominator in ratios) - 1
+    scaled = [
+        numerator << (shift - denominator.bit_length() + 1) for numerator, denominator in ratios
+    ]
+    total = sum(scaled)
+    numerator = count * sum(k * k for k in scaled) - total * total
+    return _sqrt_of_ratio(numerator, count * (count - 1) << (2 * shift))
+
+
+def _sqrt_of_ratio(numerator: int, denominator: int) -> float:
+    """sqrt(numerator / denominator) (both >= 0, denominator > 0), correctly rounded: an
+    integer root with ``_ROOT_BITS`` bits, its last bit made odd when inexact (round to
+    odd), then one rounding to a float by the exact int division."""
+    half = (numerator.bit_length() - denominator.bit_length() - _ROOT_BITS) // 2
+    if half >= 0:
+        root = _root_round_to_odd(numerator, denominator << (2 * half)) << half
+        return root / 1
+    return _root_round_to_odd(numerator << (-2 * half), denominator) / (1 << -half)
+
+
+def _root_round_to_odd(numerator: int, denominator: int) -> int:
+    root = math.isqrt(numerator // denominator)
+    return root | (root * root * denominator != numerator)
 
 
 def _vol(field: str, value: object) -> float:
@@ -123,7 +168,7 @@ class VolatilityTarget:
         self._returns.append(value)
         if len(self._returns) < self.window:
             return self._scale
-        realized = statistics.stdev(self._returns)
+        realized = sample_stdev(self._returns)
         self._realized = realized
         if self._reference is None:
             if realized > 0:
@@ -138,8 +183,9 @@ class VolatilityTarget:
             return self._clamp(Decimal(1))
         if realized_vol <= 0:
             return self.max_scale
-        ratio = Fraction(self._reference) / Fraction(realized_vol)
-        steps = math.floor(ratio * _STEPS)
+        reference, reference_scale = self._reference.as_integer_ratio()
+        realized, realized_scale = realized_vol.as_integer_ratio()
+        steps = reference * realized_scale * _STEPS // (reference_scale * realized)
         return self._clamp(Decimal(steps).scaleb(-4))
 
     def allocation(self, base: Money) -> Money:

@@ -215,16 +215,16 @@ class RiskConfig(_Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
 
     def to_json(self) -> str:
         """The canonical JSON the digest is taken of (for the audit record)."""
-        data = _canonical(msgspec.to_builtins(self, builtin_types=(Decimal,)))
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+        data = msgspec.to_builtins(self, builtin_types=(Decimal,))
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), default=_canonical)
 
 
-def _canonical(value: Any) -> Any:
+def _canonical(value: Any) -> str:
+    """A Decimal as the JSON encoder writes it: normalised, no exponent (the encoder calls
+    this for the values it cannot write itself; there are no others)."""
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    return value
+    raise TypeError(f"{type(value).__name__} in a risk configuration")  # pragma: no cover
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -507,55 +507,54 @@ def _check_table(path: Path_, table: _Table) -> None:
 
 
 def _check_value(path: Path_, field: str, value: Any) -> None:
-    key = _key(path)
+    problem = _value_problem(field, value)
+    if problem is not None:
+        raise RiskConfigError(_key(path), value, *problem)
+
+
+def _value_problem(field: str, value: Any) -> tuple[str, str] | None:
+    """What is wrong with one value on its own, and the fix (None: nothing). The key is
+    spelled out only for an error: a scaled configuration is validated on every rebuild."""
     if isinstance(value, Decimal) and not value.is_finite():
-        raise RiskConfigError(key, value, "is not a finite number", "write a finite number")
+        return "is not a finite number", "write a finite number"
     if field in _MONEY or field in _POSITIVE or field in _SECONDS:
         if value <= 0:
-            raise RiskConfigError(
-                key,
-                value,
+            return (
                 "must be positive",
-                "write a value > 0; to let positions only shrink, set "
-                "reduce_only = true instead of a zero limit",
+                (
+                    "write a value > 0; to let positions only shrink, set "
+                    "reduce_only = true instead of a zero limit"
+                ),
             )
-        if field in _MONEY and MONEY_SCALE % Fraction(value).denominator:
-            raise RiskConfigError(key, value, "has more than 12 decimals", "round it")
-        if field in _SECONDS and _NS % Fraction(value).denominator:
-            raise RiskConfigError(key, value, "is not a whole number of ns", "round it")
+        if field in _MONEY and MONEY_SCALE % value.as_integer_ratio()[1]:
+            return "has more than 12 decimals", "round it"
+        if field in _SECONDS and _NS % value.as_integer_ratio()[1]:
+            return "is not a whole number of ns", "round it"
     elif field in _FRACTIONS and not 0 < value <= 1:
-        raise RiskConfigError(
-            key,
-            value,
-            "must be a fraction above 0 and at most 1 (100%)",
-            "write a fraction: 0.05 is 5%",
-        )
+        return "must be a fraction above 0 and at most 1 (100%)", "write a fraction: 0.05 is 5%"
     elif field == "warn_at" and not 0 < value < 1:
-        raise RiskConfigError(
-            key,
-            value,
+        return (
             "must be above 0 and below 1: it is the share of a limit at which to warn",
             "write e.g. 0.8 (warn at 80%)",
         )
     elif field == "duplicate_count" and not 2 <= value <= RECENT_ORDERS:
-        raise RiskConfigError(
-            key,
-            value,
-            f"must be from 2 (one order is no duplicate) to {RECENT_ORDERS} (the engine "
-            f"keeps each strategy's last {RECENT_ORDERS} orders to compare with)",
+        return (
+            (
+                f"must be from 2 (one order is no duplicate) to {RECENT_ORDERS} (the engine "
+                f"keeps each strategy's last {RECENT_ORDERS} orders to compare with)"
+            ),
             "write 2 to deny any repeat within the window",
         )
     elif field == "calendar" and value not in calendar_names():
         close = difflib.get_close_matches(value, calendar_names(), n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise RiskConfigError(
-            key,
-            value,
+        return (
             "is not a known exchange calendar",
             f"{hint}use '24/7' or an exchange_calendars name such as 'XNYS'",
         )
     elif field == "currency" and not re.fullmatch(r"[A-Z0-9]{2,10}", value):
-        raise RiskConfigError(key, value, "is not a currency code", "write e.g. 'USD'")
+        return "is not a currency code", "write e.g. 'USD'"
+    return None
 
 
 def _together(path: Path_, table: _Table, main: str, dependents: tuple[str, ...]) -> None:
@@ -696,7 +695,14 @@ def _least(*values: Decimal | None) -> Decimal | None:
 
 
 def _raw(amount: Decimal | None) -> int | None:
-    return None if amount is None else int(Fraction(amount) * MONEY_SCALE)
+    return None if amount is None else _times(amount, MONEY_SCALE)
+
+
+def _times(value: Decimal, scale: int) -> int:
+    """``int(value * scale)`` exactly, truncated toward zero (as ``int(Fraction)``)."""
+    numerator, denominator = value.as_integer_ratio()
+    product = abs(numerator) * scale // denominator
+    return product if numerator >= 0 else -product
 
 
 def _ratio(value: Decimal | None) -> Fraction | None:
@@ -704,7 +710,7 @@ def _ratio(value: Decimal | None) -> Fraction | None:
 
 
 def _ns(seconds: Decimal) -> int:
-    return int(Fraction(seconds) * _NS)
+    return _times(seconds, _NS)
 
 
 def _rate(rate: int | None, burst: int | None, per_s: Decimal | None) -> Rate | None:
