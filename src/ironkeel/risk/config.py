@@ -51,10 +51,17 @@ from ironkeel.model.errors import InvalidInputError
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.values import MONEY_SCALE
+from ironkeel.risk.config_checks import (
+    NO_VALUE,
+    NS_PER_SECOND,
+    KeyPath,
+    RiskConfigError,
+    key_text,
+    validate,
+)
 from ironkeel.risk.controls.assembly import InstrumentScope, Rate, ScopeLimits, assemble
 from ironkeel.risk.controls.control_set import ControlSet
-from ironkeel.risk.controls.hours import ALWAYS_OPEN, calendar_names
-from ironkeel.risk.view import RECENT_ORDERS
+from ironkeel.risk.controls.hours import ALWAYS_OPEN
 
 __all__ = [
     "BreakerSettings",
@@ -68,48 +75,6 @@ __all__ = [
     "build_controls",
     "load_risk_config",
 ]
-
-Path_ = tuple[str, ...]
-
-
-_NO_VALUE: Final = object()
-
-
-class RiskConfigError(InvalidInputError):
-    """A risk configuration is invalid: ``key`` is the key path (``strategies.sma.x``)."""
-
-    def __init__(
-        self,
-        key: str,
-        value: Any,
-        problem: str,
-        fix: str,
-        source: str = "<risk config>",
-    ) -> None:
-        super().__init__(key, value, problem, fix)
-        self.key = key
-        self.source = source
-        where = key if value is _NO_VALUE else f"{key} = {_show(value)}"
-        self.args = (f"{source}: {where}: {problem}. Fix: {fix}",)
-
-    def at(self, source: str) -> RiskConfigError:
-        """The same error, naming the file it came from."""
-        return RiskConfigError(self.key, self.value, self.problem, self.fix, source)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal | int | dt.date):
-        return str(value)
-    if value is None:
-        return "(not set)"
-    return repr(value)
-
-
-def _key(path: Path_) -> str:
-    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in path)
-
 
 # --- the schema ------------------------------------------------------------------------
 
@@ -206,7 +171,7 @@ class RiskConfig(_Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
     breakers: BreakerSettings = msgspec.field(default_factory=BreakerSettings)
 
     def __post_init__(self) -> None:
-        _validate(self)
+        validate(self)
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON (sorted keys, every default written out, numbers
@@ -291,7 +256,7 @@ def _parse(text: str, source: str) -> RiskConfig:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise RiskConfigError(
-            "(syntax)", _NO_VALUE, f"not valid TOML ({exc})", "fix the syntax", source
+            "(syntax)", NO_VALUE, f"not valid TOML ({exc})", "fix the syntax", source
         ) from None
     try:
         return _decode((), document, RiskConfig)
@@ -299,10 +264,12 @@ def _parse(text: str, source: str) -> RiskConfig:
         raise error.at(source) from None
 
 
-def _decode(path: Path_, table: object, cls: type[T]) -> T:
+def _decode(path: KeyPath, table: object, cls: type[T]) -> T:
     """``cls`` from a TOML table: unknown keys and bad values named by their key path."""
     if not isinstance(table, dict):
-        raise RiskConfigError(_key(path), table, "is not a table", f"write it as [{_key(path)}]")
+        raise RiskConfigError(
+            key_text(path), table, "is not a table", f"write it as [{key_text(path)}]"
+        )
     valid = cls.__struct_encode_fields__
     for key, value in table.items():
         if key not in valid:
@@ -317,10 +284,10 @@ def _decode(path: Path_, table: object, cls: type[T]) -> T:
         named = table[field]
         if not isinstance(named, dict):
             raise RiskConfigError(
-                _key((*path, field)),
+                key_text((*path, field)),
                 named,
                 "is not a table of tables",
-                f'write [{_key((*path, field))}."NAME"] tables',
+                f'write [{key_text((*path, field))}."NAME"] tables',
             )
         plain[field] = {n: _decode((*path, field, n), t, child) for n, t in named.items()}
     try:
@@ -331,7 +298,7 @@ def _decode(path: Path_, table: object, cls: type[T]) -> T:
         raise _invalid(path, table, str(exc)) from None
 
 
-def _invalid(path: Path_, table: dict[str, Any], message: str) -> RiskConfigError:
+def _invalid(path: KeyPath, table: dict[str, Any], message: str) -> RiskConfigError:
     """A msgspec type error (``Expected `int | null`, got `str` - at `$.x```) by key path."""
     match = _VALIDATION.match(message)
     field = match["field"] if match and match["field"] else ""
@@ -344,14 +311,14 @@ def _invalid(path: Path_, table: dict[str, Any], message: str) -> RiskConfigErro
         problem, wanted = "is not a number", "decimal"
     hint = _EXPECTED.get(wanted, "a valid value")
     return RiskConfigError(
-        _key((*path, field)) if field else _key(path),
-        table.get(field) if field else _NO_VALUE,
+        key_text((*path, field)) if field else key_text(path),
+        table.get(field) if field else NO_VALUE,
         problem,
         f"write {hint} (see docs/risk-config.md)",
     )
 
 
-def _unknown(path: Path_, key: str, value: Any, cls: type[_Table]) -> RiskConfigError:
+def _unknown(path: KeyPath, key: str, value: Any, cls: type[_Table]) -> RiskConfigError:
     valid = list(cls.__struct_encode_fields__)
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
     homes = [
@@ -366,245 +333,12 @@ def _unknown(path: Path_, key: str, value: Any, cls: type[_Table]) -> RiskConfig
     else:
         fix = f"remove it; the keys here are {', '.join(sorted(valid))}"
     where = _TABLE_NAMES.get(cls, "the top level")
-    return RiskConfigError(_key((*path, key)), value, f"is not a key of {where}", fix)
-
-
-# --- validation ------------------------------------------------------------------------
-
-_MONEY: Final = frozenset({"max_order_notional", "max_gross_exposure", "max_net_exposure"})
-_POSITIVE: Final = frozenset(
-    {
-        "max_order_qty", "max_position", "max_strategy_position", "max_leverage",
-        "max_concentration", "price_collar_bps", "max_slippage_bps",
-        "submit_rate", "submit_burst", "modify_rate", "modify_burst", "correlation_window_s",
-    }
-)  # fmt: skip
-_SECONDS: Final = frozenset(
-    {"reference_max_age_s", "submit_per_s", "modify_per_s", "duplicate_window_s", "stale_data_s"}
-)
-_FRACTIONS: Final = frozenset(
-    {
-        "strategy_max_drawdown", "strategy_daily_loss", "portfolio_max_drawdown",
-        "platform_max_drawdown", "correlation_threshold",
-    }
-)  # fmt: skip
-_NS: Final = 10**9
-_BPS: Final = 10_000
-
-
-def _validate(config: RiskConfig) -> None:
-    g = config.global_
-    _check_table(("global",), g)
-    if g.calendar_end <= g.calendar_start:
-        raise RiskConfigError(
-            "global.calendar_end",
-            g.calendar_end,
-            f"is not after global.calendar_start {g.calendar_start}",
-            "make the range cover every date you trade",
-        )
-    if g.price_collar_bps is not None and g.reference_max_age_s is None:
-        raise RiskConfigError(
-            "global.price_collar_bps",
-            g.price_collar_bps,
-            "needs a fresh reference price, but global.reference_max_age_s is not set",
-            "set global.reference_max_age_s, e.g. 5",
-        )
-    _validate_strategies(config)
-    _validate_instruments(config)
-    _check_table(("breakers",), config.breakers)
-
-
-def _validate_strategies(config: RiskConfig) -> None:
-    levels: list[tuple[Path_, StrategyDefaults]] = [
-        (("strategy_defaults",), config.strategy_defaults)
-    ]
-    for name, strategy in config.strategies.items():
-        _name(("strategies", name), name, StrategyId, "sma-1")
-        levels.append((("strategies", name), strategy))
-    for path, level in levels:
-        _check_table(path, level)
-        _check_strategy_against_global(path, level, config.global_)
-    for name, strategy in config.strategies.items():
-        for symbol, limits in strategy.instruments.items():
-            path = ("strategies", name, "instruments", symbol)
-            _name(path, symbol, InstrumentId.parse, "BTCUSDT.BINANCE")
-            _check_table(path, limits)
-            common = config.instruments.get(symbol, InstrumentLimits())
-            for field, bound in (
-                ("max_order_qty", "max_order_qty"),
-                ("max_position", "max_strategy_position"),
-            ):
-                _never(
-                    path,
-                    field,
-                    getattr(limits, field),
-                    ("instruments", symbol, bound),
-                    getattr(common, bound),
-                )
-
-
-def _validate_instruments(config: RiskConfig) -> None:
-    g = config.global_
-    for symbol, limits in config.instruments.items():
-        path = ("instruments", symbol)
-        _name(path, symbol, InstrumentId.parse, "BTCUSDT.BINANCE")
-        _check_table(path, limits)
-        _never(
-            path,
-            "max_order_notional",
-            limits.max_order_notional,
-            ("global", "max_order_notional"),
-            g.max_order_notional,
-        )
-        if (
-            limits.price_collar_bps is not None
-            and (limits.reference_max_age_s or g.reference_max_age_s) is None
-        ):
-            raise RiskConfigError(
-                _key((*path, "price_collar_bps")),
-                limits.price_collar_bps,
-                "needs a fresh reference price, but no reference_max_age_s "
-                "is set here or in [global]",
-                "set reference_max_age_s, e.g. 5",
-            )
-
-
-def _name(path: Path_, name: str, make: Any, example: str) -> None:
-    try:
-        make(name)
-    except InvalidInputError as exc:
-        raise RiskConfigError(
-            _key(path),
-            name,
-            f"is not a valid name ({exc.problem})",
-            f"use a name such as {example!r}",
-        ) from None
-
-
-def _check_table(path: Path_, table: _Table) -> None:
-    """Each value on its own, then the pairs of keys of one table that go together."""
-    for field in table.__struct_fields__:
-        value = getattr(table, field)
-        if value is not None and not isinstance(value, bool | dict):
-            _check_value((*path, field), field, value)
-    _together(path, table, "submit_rate", ("submit_burst", "submit_per_s"))
-    _together(path, table, "modify_rate", ("modify_burst", "modify_per_s"))
-    count = getattr(table, "duplicate_count", None)
-    window = getattr(table, "duplicate_window_s", None)
-    if (count is None) != (window is None):
-        missing = "duplicate_window_s" if window is None else "duplicate_count"
-        raise RiskConfigError(
-            _key((*path, missing)),
-            None,
-            "must be set with its pair",
-            "set both duplicate_count and duplicate_window_s, or neither",
-        )
-    for low, high in (
-        ("max_net_exposure", "max_gross_exposure"),
-        ("max_concentration", "max_leverage"),
-    ):
-        _never(path, low, getattr(table, low, None), (*path, high), getattr(table, high, None))
-
-
-def _check_value(path: Path_, field: str, value: Any) -> None:
-    problem = _value_problem(field, value)
-    if problem is not None:
-        raise RiskConfigError(_key(path), value, *problem)
-
-
-def _value_problem(field: str, value: Any) -> tuple[str, str] | None:
-    """What is wrong with one value on its own, and the fix (None: nothing). The key is
-    spelled out only for an error: a scaled configuration is validated on every rebuild."""
-    if isinstance(value, Decimal) and not value.is_finite():
-        return "is not a finite number", "write a finite number"
-    if field in _MONEY or field in _POSITIVE or field in _SECONDS:
-        if value <= 0:
-            return (
-                "must be positive",
-                (
-                    "write a value > 0; to let positions only shrink, set "
-                    "reduce_only = true instead of a zero limit"
-                ),
-            )
-        if field in _MONEY and MONEY_SCALE % value.as_integer_ratio()[1]:
-            return "has more than 12 decimals", "round it"
-        if field in _SECONDS and _NS % value.as_integer_ratio()[1]:
-            return "is not a whole number of ns", "round it"
-    elif field in _FRACTIONS and not 0 < value <= 1:
-        return "must be a fraction above 0 and at most 1 (100%)", "write a fraction: 0.05 is 5%"
-    elif field == "warn_at" and not 0 < value < 1:
-        return (
-            "must be above 0 and below 1: it is the share of a limit at which to warn",
-            "write e.g. 0.8 (warn at 80%)",
-        )
-    elif field == "duplicate_count" and not 2 <= value <= RECENT_ORDERS:
-        return (
-            (
-                f"must be from 2 (one order is no duplicate) to {RECENT_ORDERS} (the engine "
-                f"keeps each strategy's last {RECENT_ORDERS} orders to compare with)"
-            ),
-            "write 2 to deny any repeat within the window",
-        )
-    elif field == "calendar" and value not in calendar_names():
-        close = difflib.get_close_matches(value, calendar_names(), n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return (
-            "is not a known exchange calendar",
-            f"{hint}use '24/7' or an exchange_calendars name such as 'XNYS'",
-        )
-    elif field == "currency" and not re.fullmatch(r"[A-Z0-9]{2,10}", value):
-        return "is not a currency code", "write e.g. 'USD'"
-    return None
-
-
-def _together(path: Path_, table: _Table, main: str, dependents: tuple[str, ...]) -> None:
-    if getattr(table, main, None) is not None:
-        return
-    for dependent in dependents:
-        value = getattr(table, dependent, None)
-        if value is not None:
-            raise RiskConfigError(
-                _key((*path, dependent)),
-                value,
-                f"is set but {main} is not",
-                f"set {main} too, or remove {dependent}",
-            )
-
-
-def _never(path: Path_, field: str, value: Any, other: Path_, bound: Any) -> None:
-    """A limit above another one that always applies as well can never bind: a mistake."""
-    if value is not None and bound is not None and value > bound:
-        raise RiskConfigError(
-            _key((*path, field)),
-            value,
-            f"is above {_key(other)} = {bound}, which applies as well, so it can never bind",
-            f"lower it to at most {bound}, or remove it",
-        )
-
-
-def _check_strategy_against_global(path: Path_, s: StrategyDefaults, g: GlobalLimits) -> None:
-    for field in ("max_order_notional", "max_gross_exposure", "duplicate_count"):
-        _never(path, field, getattr(s, field), ("global", field), getattr(g, field))
-    for kind in ("submit", "modify"):
-        rate, global_rate = getattr(s, f"{kind}_rate"), getattr(g, f"{kind}_rate")
-        if rate is None or global_rate is None:
-            continue
-        per = getattr(s, f"{kind}_per_s") or Decimal(1)
-        global_per = getattr(g, f"{kind}_per_s") or Decimal(1)
-        burst = getattr(s, f"{kind}_burst") or rate
-        if Fraction(rate) / Fraction(per) > Fraction(global_rate) / Fraction(global_per) and (
-            burst >= (getattr(g, f"{kind}_burst") or global_rate)
-        ):
-            raise RiskConfigError(
-                _key((*path, f"{kind}_rate")),
-                rate,
-                f"allows more than global.{kind}_rate = {global_rate} per "
-                f"{global_per} s, which applies as well, so it can never bind",
-                "lower it, or remove it",
-            )
+    return RiskConfigError(key_text((*path, key)), value, f"is not a key of {where}", fix)
 
 
 # --- building the controls -------------------------------------------------------------
+
+_BPS: Final = 10_000
 
 
 def build_controls(
@@ -641,10 +375,10 @@ def build_controls(
     )
 
 
-def _scope(path: Path_, limits: GlobalLimits | StrategyDefaults) -> ScopeLimits:
+def _scope(path: KeyPath, limits: GlobalLimits | StrategyDefaults) -> ScopeLimits:
     count, window = limits.duplicate_count, limits.duplicate_window_s
     return ScopeLimits(
-        reduce_only=_key((*path, "reduce_only")) if limits.reduce_only else None,
+        reduce_only=key_text((*path, "reduce_only")) if limits.reduce_only else None,
         max_order_notional=_raw(limits.max_order_notional),
         max_gross_exposure=_raw(limits.max_gross_exposure),
         max_net_exposure=_raw(limits.max_net_exposure),
@@ -665,11 +399,11 @@ def _instrument(config: RiskConfig, instrument: Instrument) -> InstrumentScope:
     )
     if calendar is None:
         raise RiskConfigError(
-            _key((*path, "calendar")),
+            key_text((*path, "calendar")),
             None,
             f"is needed for a {instrument.asset_class.value} instrument, and "
             "global.calendar is not set either",
-            f"set {_key((*path, 'calendar'))} (e.g. 'XNYS', or '24/7'), or global.calendar",
+            f"set {key_text((*path, 'calendar'))} (e.g. 'XNYS', or '24/7'), or global.calendar",
         )
     bps = _least(limits.price_collar_bps, g.price_collar_bps)
     age = _least(limits.reference_max_age_s, g.reference_max_age_s)
@@ -677,7 +411,7 @@ def _instrument(config: RiskConfig, instrument: Instrument) -> InstrumentScope:
         calendar=calendar,
         calendar_start=g.calendar_start,
         calendar_end=g.calendar_end,
-        reduce_only=_key((*path, "reduce_only")) if limits.reduce_only else None,
+        reduce_only=key_text((*path, "reduce_only")) if limits.reduce_only else None,
         max_order_qty=_lots(instrument, path, "max_order_qty", limits.max_order_qty),
         max_order_notional=_raw(limits.max_order_notional),
         max_position=_lots(instrument, path, "max_position", limits.max_position),
@@ -710,7 +444,7 @@ def _ratio(value: Decimal | None) -> Fraction | None:
 
 
 def _ns(seconds: Decimal) -> int:
-    return _times(seconds, _NS)
+    return _times(seconds, NS_PER_SECOND)
 
 
 def _rate(rate: int | None, burst: int | None, per_s: Decimal | None) -> Rate | None:
@@ -719,13 +453,13 @@ def _rate(rate: int | None, burst: int | None, per_s: Decimal | None) -> Rate | 
     return Rate(rate=rate, per_ns=_ns(per_s or Decimal(1)), burst=burst or rate)
 
 
-def _lots(instrument: Instrument, path: Path_, field: str, value: Decimal | None) -> int | None:
+def _lots(instrument: Instrument, path: KeyPath, field: str, value: Decimal | None) -> int | None:
     if value is None:
         return None
     try:
         return instrument.lots(value, field)
     except InvalidInputError as exc:
-        raise RiskConfigError(_key((*path, field)), value, exc.problem, exc.fix) from None
+        raise RiskConfigError(key_text((*path, field)), value, exc.problem, exc.fix) from None
 
 
 _GROUPS: Final = (
@@ -761,7 +495,7 @@ def _check_instruments(config: RiskConfig, by_id: Mapping[InstrumentId, Instrume
         if InstrumentId.parse(symbol) not in by_id:
             close = difflib.get_close_matches(symbol, known, n=1, cutoff=0.6)
             raise RiskConfigError(
-                _key(path),
+                key_text(path),
                 symbol,
                 "is not one of the instruments the controls are built for",
                 f"did you mean {close[0]!r}?"
