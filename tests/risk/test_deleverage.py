@@ -3,16 +3,23 @@ leverage limits halved, by an audited configuration change, and the halving bite
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
 from fractions import Fraction
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ironkeel import Strategy
 from ironkeel.model import StrategyId
-from ironkeel.risk.config import load_risk_config
-from ironkeel.risk.deleverage import scaled_config
+from ironkeel.model.values import MONEY_SCALE
+from ironkeel.risk.config import build_assembly, load_risk_config
+from ironkeel.risk.controls import ScopeLimits
+from ironkeel.risk.deleverage import scaled_limits
 from ironkeel.strategy import MarketBar, OrderUpdate
 from tests.risk.test_engine import BTC, _engine
+
+MONEY = MONEY_SCALE  # money raw per unit of currency
 
 CONFIG = """
 [strategy_defaults]
@@ -33,16 +40,46 @@ correlation_window_s = 1800
 
 
 def test_when_scaled_then_the_strategy_limits_are_halved_onto_the_grid() -> None:
-    config = load_risk_config(CONFIG)
-    scaled = scaled_config(config, [StrategyId("a")], {BTC.id: BTC})
-    a, b = scaled.strategies["a"], scaled.strategies["b"]
-    assert a.max_leverage == Decimal(2)
-    assert a.max_order_notional == Decimal(50000)
-    assert a.instruments["BTC.SIM"].max_order_qty == Decimal(4)  # 4.5 rounded down to a lot
-    assert b == config.strategies["b"]
-    assert scaled.digest() != config.digest()
-    unchanged = scaled_config(config, [StrategyId("a")], {BTC.id: BTC}, Fraction(1))
-    assert unchanged.strategies["a"].instruments == config.strategies["a"].instruments
+    assembly = build_assembly(load_risk_config(CONFIG), {BTC.id: BTC})
+    a = assembly.limits(StrategyId("a"))
+    half = scaled_limits(a, Fraction(1, 2))
+    assert half.max_leverage == Fraction(2)
+    assert half.max_order_notional == 50_000 * MONEY
+    assert half.instruments[BTC.id] == (4, None)  # 4.5 lots rounded down to a lot
+    assert half.submit == a.submit
+    assert scaled_limits(a, Fraction(1)) is a
+
+
+def test_when_a_limit_would_scale_below_one_lot_then_it_stays_one_lot() -> None:
+    text = '[strategies.a.instruments."BTC.SIM"]\nmax_order_qty = 1\nmax_position = 3'
+    a = build_assembly(load_risk_config(text), {BTC.id: BTC}).limits(StrategyId("a"))
+    assert scaled_limits(a, Fraction(1, 2)).instruments[BTC.id] == (1, 1)
+    assert scaled_limits(a, Fraction(1, 10)).instruments[BTC.id] == (1, 1)
+
+
+@given(
+    raw=st.integers(1, 10**20),
+    lots=st.integers(1, 10**9),
+    p=st.integers(1, 10_000),
+    q=st.integers(1, 20_000),
+)
+def test_scaled_limits_are_the_exact_product_floored(raw: int, lots: int, p: int, q: int) -> None:
+    factor = Fraction(p, q)
+    base = ScopeLimits(
+        max_order_notional=raw,
+        max_gross_exposure=raw + 1,
+        max_net_exposure=None,
+        max_leverage=Fraction(raw, 7),
+        instruments={BTC.id: (lots, None)},
+    )
+    scaled = scaled_limits(base, factor)
+    assert scaled.max_order_notional == max(1, math.floor(raw * factor))
+    assert scaled.max_gross_exposure == max(1, math.floor((raw + 1) * factor))
+    assert scaled.max_net_exposure is None
+    assert scaled.max_leverage == Fraction(raw, 7) * factor
+    assert scaled.instruments[BTC.id] == (max(1, math.floor(lots * factor)), None)
+    if factor <= 1:  # never above the limit it scales
+        assert scaled.max_order_notional <= raw
 
 
 class HoldAndProbe(Strategy):

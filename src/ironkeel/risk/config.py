@@ -59,7 +59,7 @@ from ironkeel.risk.config_checks import (
     key_text,
     validate,
 )
-from ironkeel.risk.controls.assembly import InstrumentScope, Rate, ScopeLimits, assemble
+from ironkeel.risk.controls.assembly import Assembly, InstrumentScope, Rate, ScopeLimits
 from ironkeel.risk.controls.control_set import ControlSet
 from ironkeel.risk.controls.hours import ALWAYS_OPEN
 
@@ -72,6 +72,7 @@ __all__ = [
     "StrategyDefaults",
     "StrategyInstrumentLimits",
     "StrategyLimits",
+    "build_assembly",
     "build_controls",
     "load_risk_config",
 ]
@@ -344,10 +345,18 @@ _BPS: Final = 10_000
 def build_controls(
     config: RiskConfig, instruments: Mapping[InstrumentId, Instrument] | Iterable[Instrument]
 ) -> ControlSet:
-    """The controls of every (strategy, instrument), limits converted once to lots, ns,
-    money raw and exact ratios. Fails (``RiskConfigError``, naming the key) on what needs
-    the instruments: an off-grid quantity, a configured instrument that is not given, a
-    non-crypto instrument with no calendar, money limits over another currency."""
+    """The controls of every (strategy, instrument) (``build_assembly``), named by the
+    configuration's digest."""
+    return build_assembly(config, instruments).control_set(config.digest())
+
+
+def build_assembly(
+    config: RiskConfig, instruments: Mapping[InstrumentId, Instrument] | Iterable[Instrument]
+) -> Assembly:
+    """The scopes of the controls, limits converted once to lots, ns, money raw and exact
+    ratios. Fails (``RiskConfigError``, naming the key) on what needs the instruments: an
+    off-grid quantity, a configured instrument that is not given, a non-crypto
+    instrument with no calendar, money limits over another currency."""
     by_id = (
         dict(instruments) if isinstance(instruments, Mapping) else {i.id: i for i in instruments}
     )
@@ -366,12 +375,11 @@ def build_controls(
                 _lots(instrument, where, "max_position", own.max_position),
             )
         strategies[StrategyId(name)] = dataclasses.replace(scope, instruments=per_instrument)
-    return assemble(
+    return Assembly(
         platform=_scope(("global",), config.global_),
         default=_scope(("strategy_defaults",), config.strategy_defaults),
         strategies=strategies,
         instruments={iid: _instrument(config, i) for iid, i in by_id.items()},
-        digest=config.digest(),
     )
 
 

@@ -210,7 +210,7 @@ def _check_value(path: KeyPath, field: str, value: Any) -> None:
 
 def _value_problem(field: str, value: Any) -> tuple[str, str] | None:
     """What is wrong with one value on its own, and the fix (None: nothing). The key is
-    spelled out only for an error: a scaled configuration is validated on every rebuild."""
+    spelled out only for an error (most configurations have none)."""
     if isinstance(value, Decimal) and not value.is_finite():
         return "is not a finite number", "write a finite number"
     if field in _MONEY or field in _POSITIVE or field in _SECONDS:

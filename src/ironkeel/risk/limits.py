@@ -1,5 +1,5 @@
-"""The limits in force: the risk configuration scaled per strategy, rebuilt when a scale
-changes.
+"""The limits in force: every strategy's limits scaled by its factor, replaced in place
+when a factor changes.
 
 Three things bound a strategy beyond its configured limits:
 
@@ -11,27 +11,32 @@ Three things bound a strategy beyond its configured limits:
 - **Volatility**: each UTC day a strategy's daily return feeds its ``VolatilityTarget``;
   the factor is reference vol / realized vol (doubling the vol halves the limits).
 
-The factors multiply; ``scaled_config`` applies them to the strategy's size and leverage
-limits; every rebuild is a configuration change with its own digest, reported to the
-caller (the risk engine audits it and writes the correlation changes to its events).
+The factors multiply; ``scaled_limits`` applies them to the strategy's size and leverage
+limits in engine units, and the ``Assembly`` behind the ``ControlSet`` takes the new
+limits in place: no configuration is built again, calendars are not reloaded, and the
+throttles keep their buckets (decision 0025). Every change is a configuration change
+with its own digest, reported to the caller (the risk engine audits it and writes the
+correlation changes to its events): the SHA-256 of the configuration's digest, the
+allocation bounds and the factors, which together give the limits exactly.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from ironkeel.model.identifiers import InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
-from ironkeel.model.values import MONEY_DECIMALS
 from ironkeel.risk.allocation import VolatilityTarget
-from ironkeel.risk.config import RiskConfig, build_controls
-from ironkeel.risk.controls import ControlSet
+from ironkeel.risk.config import RiskConfig, build_assembly
+from ironkeel.risk.controls import ControlSet, ScopeLimits
 from ironkeel.risk.correlation import CorrelationBreached, CorrelationEvent, CorrelationGuard
-from ironkeel.risk.deleverage import scaled_config
+from ironkeel.risk.deleverage import scaled_limits
 from ironkeel.risk.hwm import NANOS_PER_DAY
 
 __all__ = ["LimitScaler"]
@@ -68,7 +73,12 @@ class LimitScaler:
         self._day_start: dict[StrategyId, int] = {}
         self.scales: dict[StrategyId, Fraction] = {}
         self.deleveraged: frozenset[StrategyId] = frozenset()
-        self.controls = build_controls(config, list(self._instruments.values()))
+        self._assembly = build_assembly(config, self._instruments)
+        self._config_digest = config.digest()
+        self.controls = self._assembly.control_set(self._config_digest)
+        #: Each strategy's limits before scaling (its allocation bound applied), from start.
+        self._base: dict[StrategyId, ScopeLimits] = {}
+        self._caps: dict[StrategyId, int] = {}
 
     def start(self, strategies: Sequence[StrategyId], ts_ns: int) -> ControlSet:
         """Build the first control set (allocation bounds applied) for ``strategies``."""
@@ -80,6 +90,8 @@ class LimitScaler:
                 window_ns=settings.correlation_window_s * 1_000_000_000,
             )
         self._vol = {s: VolatilityTarget() for s in self._strategies}
+        for strategy_id in self._strategies:
+            self._base[strategy_id] = self._bounded(strategy_id)
         self._rebuild(ts_ns, initial=True)
         return self.controls
 
@@ -136,27 +148,43 @@ class LimitScaler:
         }
         if scales == self.scales and not initial:
             return False
-        self.scales = scales
-        caps = {s: cap for s in self._strategies if (cap := self._cap(s)) is not None}
-        effective = scaled_config(self._config, scales, self._instruments, exposure_caps=caps)
-        self.controls = build_controls(effective, list(self._instruments.values()))
-        change = {
-            "controls_digest": self.controls.digest,
-            "scales": {str(s): str(f) for s, f in sorted(scales.items(), key=str)},
+        changed = {
+            s: scaled_limits(self._base[s], f)
+            for s, f in scales.items()
+            if initial or f != self.scales.get(s)
         }
+        self.scales = scales
+        self._assembly.replace(changed)
+        named = {str(s): str(f) for s, f in sorted(scales.items(), key=str)}
+        digest = self._digest(named)
+        self.controls.changed(digest)
+        change = {"controls_digest": digest, "config_digest": self._config_digest, "scales": named}
         self._on_rebuild(self.controls, change, ts_ns)
         return True
 
-    def _cap(self, strategy_id: StrategyId) -> Decimal | None:
-        """The allocation as the gross-exposure bound, unless the exposure is already bounded
-        (the strategy's own or the default max_gross_exposure or max_leverage)."""
-        config = self._config
-        own = config.strategies.get(str(strategy_id))
-        for field in ("max_gross_exposure", "max_leverage"):
-            if getattr(config.strategy_defaults, field) is not None or (
-                own is not None and getattr(own, field) is not None
-            ):
-                return None
-        allocation = Decimal(self._capital(strategy_id)).scaleb(-MONEY_DECIMALS)
-        ceiling = config.global_.max_gross_exposure
-        return None if ceiling is not None and allocation >= ceiling else allocation
+    def _digest(self, scales: dict[str, str]) -> str:
+        """What names the limits in force: the configuration, the allocation bounds and the
+        factors (canonical JSON, SHA-256). The configuration alone when nothing changes it."""
+        caps = {str(s): cap for s, cap in sorted(self._caps.items(), key=str)}
+        if not caps and all(f == "1" for f in scales.values()):
+            return self._config_digest
+        text = json.dumps(
+            {"config": self._config_digest, "exposure_caps": caps, "scales": scales},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _bounded(self, strategy_id: StrategyId) -> ScopeLimits:
+        """The strategy's limits, its allocation as the gross-exposure bound unless the
+        exposure is already bounded (the strategy's own or the default max_gross_exposure
+        or max_leverage) or the global max_gross_exposure is no larger."""
+        limits = self._assembly.limits(strategy_id)
+        if limits.max_gross_exposure is not None or limits.max_leverage is not None:
+            return limits
+        allocation = self._capital(strategy_id)
+        ceiling = self._assembly.platform.max_gross_exposure
+        if ceiling is not None and allocation >= ceiling:
+            return limits
+        self._caps[strategy_id] = allocation
+        return dataclasses.replace(limits, max_gross_exposure=allocation)

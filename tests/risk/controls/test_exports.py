@@ -10,8 +10,8 @@ from ironkeel.risk.controls import ReasonCode
 
 EXPORTS = {
     "ironkeel.risk.controls": {
-        "ALWAYS_OPEN", "Control", "ControlSet", "Denial", "DuplicateOrders", "InstrumentScope",
-        "Rate", "ScopeLimits", "assemble",
+        "ALWAYS_OPEN", "Assembly", "Control", "ControlSet", "Denial", "DuplicateOrders",
+        "InstrumentScope", "Rate", "ScopeLimits", "assemble",
         "MaxConcentration", "MaxGrossExposure", "MaxLeverage", "MaxNetExposure",
         "MaxOrderNotional", "MaxOrderQty", "MaxPosition", "MaxStrategyPosition",
         "ModifyThrottle", "PriceCollar", "ReasonCode", "ReduceOnlyMode", "SubmitThrottle",
@@ -21,7 +21,7 @@ EXPORTS = {
     "ironkeel.risk.config": {
         "BreakerSettings", "GlobalLimits", "InstrumentLimits", "RiskConfig",
         "RiskConfigError", "StrategyDefaults", "StrategyInstrumentLimits", "StrategyLimits",
-        "build_controls", "load_risk_config",
+        "build_assembly", "build_controls", "load_risk_config",
     },
     "ironkeel.risk.view": {"RECENT_ORDERS", "PreTradeView", "StaticView"},
 }  # fmt: skip

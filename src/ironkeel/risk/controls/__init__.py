@@ -5,7 +5,13 @@ fractions) and then does a few integer operations per order. ``build_controls``
 (``ironkeel.risk.config``) assembles them per (strategy, instrument) into a ``ControlSet``.
 """
 
-from ironkeel.risk.controls.assembly import InstrumentScope, Rate, ScopeLimits, assemble
+from ironkeel.risk.controls.assembly import (
+    Assembly,
+    InstrumentScope,
+    Rate,
+    ScopeLimits,
+    assemble,
+)
 from ironkeel.risk.controls.base import (
     Control,
     Denial,
@@ -31,6 +37,7 @@ from ironkeel.risk.controls.throttle import ModifyThrottle, SubmitThrottle, Toke
 
 __all__ = [
     "ALWAYS_OPEN",
+    "Assembly",
     "Control",
     "ControlSet",
     "Denial",

@@ -38,7 +38,7 @@ from ironkeel.risk.controls.reduce_only import ReduceOnlyMode
 from ironkeel.risk.controls.size import MaxOrderNotional, MaxOrderQty
 from ironkeel.risk.controls.throttle import ModifyThrottle, SubmitThrottle
 
-__all__ = ["InstrumentScope", "Rate", "ScopeLimits", "assemble"]
+__all__ = ["Assembly", "InstrumentScope", "Rate", "ScopeLimits", "assemble"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,10 +90,22 @@ class _Scope:
 
     __slots__ = ("limits", "modify", "submit")
 
-    def __init__(self, limits: ScopeLimits, *, per_strategy: bool) -> None:
+    def __init__(
+        self, limits: ScopeLimits, *, per_strategy: bool, keep: _Scope | None = None
+    ) -> None:
         self.limits = limits
-        self.submit = _bucket(SubmitThrottle, limits.submit, per_strategy)
-        self.modify = _bucket(ModifyThrottle, limits.modify, per_strategy)
+        self.submit: SubmitThrottle | None
+        self.modify: ModifyThrottle | None
+        # A scope whose limits are replaced keeps its buckets while their rates stay: the
+        # tokens a strategy used are not handed back by a change of its size limits.
+        if keep is not None and keep.limits.submit == limits.submit:
+            self.submit = keep.submit
+        else:
+            self.submit = _bucket(SubmitThrottle, limits.submit, per_strategy)
+        if keep is not None and keep.limits.modify == limits.modify:
+            self.modify = keep.modify
+        else:
+            self.modify = _bucket(ModifyThrottle, limits.modify, per_strategy)
 
 
 class _Instrument:
@@ -111,6 +123,65 @@ class _Instrument:
             self.collar = PriceCollar(limits.price_collar, max_age_ns=limits.reference_max_age_ns)
 
 
+class Assembly:
+    """The scopes a ``ControlSet`` builds its tuples from: ``platform`` for all strategies
+    together, ``strategies`` per strategy, ``default`` for every other strategy, controls
+    for ``instruments`` only (any other instrument is denied, UNKNOWN_INSTRUMENT).
+
+    ``replace`` swaps strategies' limits in place (the volatility and correlation
+    scaling): the instruments' calendars are not loaded again and the throttles keep
+    their buckets."""
+
+    __slots__ = ("_every", "_fallback", "_made", "_own", "_unknown")
+
+    def __init__(
+        self,
+        platform: ScopeLimits,
+        default: ScopeLimits,
+        strategies: Mapping[StrategyId, ScopeLimits],
+        instruments: Mapping[InstrumentId, InstrumentScope],
+    ) -> None:
+        self._every = _Scope(platform, per_strategy=False)
+        # One bucket per strategy, shared configuration.
+        self._fallback = _Scope(default, per_strategy=True)
+        self._own = {sid: _Scope(limits, per_strategy=True) for sid, limits in strategies.items()}
+        self._made = {iid: _Instrument(limits) for iid, limits in instruments.items()}
+        self._unknown: tuple[Control, ...] = (UnknownInstrument(),)
+
+    @property
+    def platform(self) -> ScopeLimits:
+        """The limits of all strategies together."""
+        return self._every.limits
+
+    def limits(self, strategy_id: StrategyId) -> ScopeLimits:
+        """The limits ``strategy_id`` is held to: its own, else the defaults."""
+        return self._own.get(strategy_id, self._fallback).limits
+
+    def replace(self, strategies: Mapping[StrategyId, ScopeLimits]) -> None:
+        """Hold each strategy of ``strategies`` to its new limits from now on (a
+        ``ControlSet`` built on this assembly must then drop its tuples: ``changed``)."""
+        for strategy_id, limits in strategies.items():
+            before = self._own.get(strategy_id, self._fallback)
+            self._own[strategy_id] = _Scope(limits, per_strategy=True, keep=before)
+
+    def submit(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> tuple[Control, ...]:
+        """The ordered controls of an order of ``strategy_id`` in ``instrument_id``."""
+        instrument = self._made.get(instrument_id)
+        if instrument is None:
+            return self._unknown
+        one = self._own.get(strategy_id, self._fallback)
+        return _controls(self._every, one, instrument, instrument_id)
+
+    def modify(self, strategy_id: StrategyId) -> tuple[ModifyThrottle, ...]:
+        """The modify throttles of ``strategy_id``."""
+        scope = self._own.get(strategy_id, self._fallback)
+        return tuple(t for t in (scope.modify, self._every.modify) if t is not None)
+
+    def control_set(self, digest: str) -> ControlSet:
+        """A ``ControlSet`` over these scopes; ``digest`` names the limits for the audit."""
+        return ControlSet(self.submit, self.modify, digest=digest)
+
+
 def assemble(
     platform: ScopeLimits,
     default: ScopeLimits,
@@ -119,26 +190,8 @@ def assemble(
     *,
     digest: str,
 ) -> ControlSet:
-    """The ``ControlSet``: ``platform`` for all strategies together, ``strategies`` per
-    strategy, ``default`` for every other strategy, controls for ``instruments`` only
-    (any other instrument is denied, UNKNOWN_INSTRUMENT)."""
-    every = _Scope(platform, per_strategy=False)
-    fallback = _Scope(default, per_strategy=True)  # one bucket per strategy, shared config
-    own = {sid: _Scope(limits, per_strategy=True) for sid, limits in strategies.items()}
-    made = {iid: _Instrument(limits) for iid, limits in instruments.items()}
-    unknown: tuple[Control, ...] = (UnknownInstrument(),)
-
-    def submit(strategy_id: StrategyId, instrument_id: InstrumentId) -> tuple[Control, ...]:
-        instrument = made.get(instrument_id)
-        if instrument is None:
-            return unknown
-        return _controls(every, own.get(strategy_id, fallback), instrument, instrument_id)
-
-    def modify(strategy_id: StrategyId) -> tuple[ModifyThrottle, ...]:
-        scope = own.get(strategy_id, fallback)
-        return tuple(t for t in (scope.modify, every.modify) if t is not None)
-
-    return ControlSet(submit, modify, digest=digest)
+    """The ``ControlSet`` of these scopes (``Assembly``)."""
+    return Assembly(platform, default, strategies, instruments).control_set(digest)
 
 
 def _controls(

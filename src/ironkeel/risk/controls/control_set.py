@@ -59,7 +59,17 @@ class ControlSet:
         self._last_strategy: StrategyId | None = None
         self._last_instrument: InstrumentId | None = None
         self._last: tuple[Control, ...] = ()
-        #: The ``RiskConfig.digest()`` the controls were built from, for the audit trail.
+        #: What names the limits in force, for the audit trail: the ``RiskConfig.digest()``
+        #: they were built from, or (scaled) the digest ``LimitScaler`` gives them.
+        self.digest = digest
+
+    def changed(self, digest: str) -> None:
+        """The limits behind the builders changed (``Assembly.replace``): the tuples are
+        built again on next use; ``digest`` names the limits now in force."""
+        self._submit.clear()
+        self._modify.clear()
+        self._last_strategy = self._last_instrument = None
+        self._last = ()
         self.digest = digest
 
     def controls(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> tuple[Control, ...]:
