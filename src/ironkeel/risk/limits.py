@@ -60,7 +60,6 @@ class LimitScaler:
         on_event: Callable[[EventFields, int], None],
     ) -> None:
         self._config = config
-        self._instruments = dict(instruments)
         self._capital = capital
         self._on_rebuild = on_rebuild
         self._on_event = on_event
@@ -73,7 +72,7 @@ class LimitScaler:
         self._day_start: dict[StrategyId, int] = {}
         self.scales: dict[StrategyId, Fraction] = {}
         self.deleveraged: frozenset[StrategyId] = frozenset()
-        self._assembly = build_assembly(config, self._instruments)
+        self._assembly = build_assembly(config, instruments)
         self._config_digest = config.digest()
         self.controls = self._assembly.control_set(self._config_digest)
         #: Each strategy's limits before scaling (its allocation bound applied), from start.
