@@ -107,3 +107,21 @@ def test_when_nothing_scales_a_strategy_then_the_digest_is_the_configurations() 
     scaler, changes = _scaler()  # max_gross_exposure set: no allocation bound
     assert changes[0][1]["controls_digest"] == load_risk_config(CONFIG).digest()
     assert scaler.scales == {ALPHA: 1}
+
+
+def test_a_day_that_moves_no_scale_changes_nothing_and_one_that_does_is_recorded() -> None:
+    """The limits are scaled again only when a volatility target's scale moved: calm days
+    (no full window yet, then a reference being set) record no change; the first wild
+    day after them records exactly one, with the factor it moved to."""
+    scaler, changes = _scaler()
+    equity = 10**12
+    for day in range(23):  # a window of 20 returns fills, the reference is taken: scale 1
+        equity += equity // 100 * (1 if day % 2 else -1)
+        assert scaler.on_time([equity, equity], day * NANOS_PER_DAY + 1) is False
+    assert len(changes) == 1  # the start's only
+    assert scaler.scales[ALPHA] == 1
+    equity += equity * 30 // 100  # a +30% day: the realized volatility rises
+    assert scaler.on_time([equity, equity], 23 * NANOS_PER_DAY + 1) is True
+    assert len(changes) == 2
+    assert changes[-1][1]["scales"] == {"alpha": str(scaler.scales[ALPHA])}
+    assert scaler.scales[ALPHA] < 1

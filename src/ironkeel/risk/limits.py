@@ -110,20 +110,25 @@ class LimitScaler:
     def on_time(self, equities: Sequence[int], ts_ns: int) -> bool:
         """Called on each evaluation with the equity reader's figures (``[total, *per
         strategy]``, strategies in ``start``'s order); at a UTC day boundary the daily
-        returns feed the volatility targets. True if the controls were rebuilt. Before
-        ``next_day_ns`` there is nothing to do (the engine checks that first)."""
+        returns feed the volatility targets, and the limits are scaled again only if a
+        target's scale moved. True if the controls were rebuilt. Before ``next_day_ns``
+        there is nothing to do (the engine checks that first)."""
         day = ts_ns // NANOS_PER_DAY
         if day == self._day:
             return False
         self._day = day
         self.next_day_ns = (day + 1) * NANOS_PER_DAY
+        moved = False
         for index, strategy_id in enumerate(self._strategies):
             equity = equities[index + 1]
             start = self._day_start.get(strategy_id)
             self._day_start[strategy_id] = equity
             if start and start > 0:
-                self._vol[strategy_id].update(float(Fraction(equity - start, start)))
-        return self._rebuild(ts_ns)
+                target = self._vol[strategy_id]
+                before = target.scale
+                daily = float(Fraction(equity - start, start))  # exact, then rounded once
+                moved = target.update(daily) != before or moved
+        return self._rebuild(ts_ns) if moved else False
 
     def _report(self, event: CorrelationEvent, ts_ns: int) -> None:
         pair = " & ".join(str(s) for s in event.pair)

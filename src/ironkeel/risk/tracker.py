@@ -18,7 +18,7 @@ from ironkeel.core.exact import mul
 from ironkeel.core.loop import Handler
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
-from ironkeel.model.events import OrderAccepted, OrderEvent, OrderFilled
+from ironkeel.model.events import OrderAccepted, OrderEvent, OrderFilled, OrderInitialized
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import FILLED_EVENT, Order
@@ -34,6 +34,7 @@ __all__ = ["ExposureTracker"]
 
 _Key = tuple[StrategyId | None, InstrumentId]
 _ACCEPTED: Final = OrderAccepted
+_INITIALIZED: Final = OrderInitialized
 _NO_TICKETS: Final[list[Ticket]] = []  # never appended to (``recent_orders``)
 BUY: Final = OrderSide.BUY
 
@@ -231,8 +232,11 @@ class ExposureTracker(PreTradeView):
         """Refresh the contribution of the event's order to the working totals; a fill
         makes its (strategy, instrument) one the exposures sum over. True when the event
         closed the order (filled, canceled, expired, rejected)."""
+        kind = type(event)
+        if kind is _INITIALIZED:
+            return False  # published before the order exists or is sent: nothing works yet
         cid = event.client_order_id
-        if type(event) is _ACCEPTED and cid in self._contribution:
+        if kind is _ACCEPTED and cid in self._contribution:
             return False  # an acknowledgement changes neither leaves nor price: no lookup
         order: Order | None = self._order_of(cid)
         done = False
