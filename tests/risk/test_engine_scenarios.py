@@ -10,12 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from ironkeel import Strategy
 from ironkeel.backtest import BacktestEngine
+from ironkeel.execution.factory import OrderFactory
 from ironkeel.model import Bar, InvalidInputError, Money, StrategyId
-from ironkeel.model.enums import OrderStatus
+from ironkeel.model.commands import SubmitOrder
+from ironkeel.model.enums import OrderSide, OrderStatus
 from ironkeel.risk.breaker import BreakerState
 from ironkeel.risk.config import load_risk_config
 from ironkeel.strategy import MarketBar, OrderUpdate
@@ -283,6 +286,30 @@ def test_when_a_market_order_is_working_then_it_counts_at_the_reference_it_was_s
     assert set(working) == {5 * 1000 * 10**12}, seen
     assert _position(engine, "s") == 5
     assert risk.tracker.working_notional(StrategyId("s")) == (0, 0)
+
+
+def test_when_the_oms_refuses_an_approved_order_then_it_leaves_no_working_count() -> None:
+    # The risk engine counts an approved order as it hands it to the OMS. A reused client
+    # order id (denied while its first order works) must leave that order's count as it
+    # was, and an order the OMS cannot even build (quantity 0) must count for nothing.
+    engine = _engine("[global]\nmax_gross_exposure = 100000\n", {"s": (Script(), "10000", None)},
+                     {BTC: _flat(3, 1000)})  # fmt: skip
+    engine.build()
+    risk = engine.risk
+    assert risk is not None
+    factory = OrderFactory(StrategyId("s"), engine.clock, seed=5)
+    resting = factory.limit(BTC.id, OrderSide.BUY, 5, 900)  # far below the market: it rests
+    engine.bus.send(SubmitOrder(order=resting, ts_init=0))
+    one = risk.tracker.working_notional(StrategyId("s"))
+    assert one == (5 * 900 * 10**12, 0)
+    engine.bus.send(SubmitOrder(order=resting, ts_init=0))  # the same id again: denied
+    empty = msgspec.structs.replace(factory.limit(BTC.id, OrderSide.SELL, 1, 1100), quantity=0)
+    engine.bus.send(SubmitOrder(order=empty, ts_init=0))
+    assert risk.denials == 0  # both passed the checks: the OMS denied them
+    assert [o.status for o in engine.oms.orders()] == [OrderStatus.ACCEPTED]
+    assert engine.oms.denials == 2
+    assert risk.tracker.working_notional(StrategyId("s")) == one
+    assert risk.tracker._contribution.keys() == {resting.client_order_id}
 
 
 def test_when_strategies_open_positions_one_after_another_then_gross_counts_every_one() -> None:

@@ -105,7 +105,7 @@ def test_a_reference_is_kept_while_its_order_works_and_forgotten_after(
     assert S not in risk.disabled
     assert len(engine.oms.orders()) == 1
     assert not engine.oms.orders()[0].is_open
-    assert risk.tripwires._sent_at == {}  # the closed order left no entry
+    assert risk.tracker._contribution == {}  # the closed order left no entry
 
 
 def test_when_a_bar_is_missing_and_gaps_kill_then_the_strategy_is_killed(tmp_path: Path) -> None:

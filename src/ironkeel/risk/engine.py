@@ -266,8 +266,7 @@ class RiskEngine:
             self._oms.deny(order, *reason)
             return
         self._decision(order, "approved", "", "")
-        self.tracker.accepted(ticket)
-        self.tripwires.sent(ticket, self.tracker)
+        self.tracker.accepted(ticket, self.tripwires.sent_at(ticket, self.tracker))
         self._oms.submit(command)
 
     def modify(self, command: ModifyOrder) -> None:
@@ -444,7 +443,7 @@ class RiskEngine:
             self._record(transition)
 
     def _on_order_event(self, event: OrderEvent) -> None:
-        closed = self.tracker.on_order_event(event)
+        sent_at = self.tracker.on_order_event(event)  # a fill's reference (0: none)
         self.liquidator.on_order_event(event)
         if self._audit is not None:
             self._audit_append(
@@ -452,7 +451,7 @@ class RiskEngine:
             )
         if type(event) is FILLED_EVENT:
             fill: OrderFilled = event
-            slipped = self.tripwires.slipped(fill, self.tracker)
+            slipped = self.tripwires.slipped(fill, sent_at, self.tracker)
             if slipped and fill.strategy_id not in self.disabled:
                 self._kill(fill.strategy_id, slipped)
             self.evaluate(fill.ts_event)
@@ -461,8 +460,6 @@ class RiskEngine:
                 if resume is not None:
                     self.liquidator.liquidate(*resume)
                 self.liquidator.sweep(strategy_id)
-        if closed:  # after its last fill was measured
-            self.tripwires.closed(event.client_order_id)
 
     # --- kill switches and operator actions --------------------------------------------------
 

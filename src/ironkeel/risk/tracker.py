@@ -1,11 +1,16 @@
 """The engine's ``PreTradeView``: running totals the pre-trade controls read in O(1).
 
-Working orders are counted from the moment they are sent (``OrderSubmitted``, so an
-order in flight counts before the venue acknowledges it) until they are done: each
-order event replaces that order's contribution (side, leaves in lots, leaves notional)
-in the totals of its strategy and of all strategies. Reference prices are the last
-market data seen per instrument (a bar's close, a trade's price, a quote's mid rounded
-down to the tick) with its time; positions, equity and capital come from the portfolio.
+Working orders are counted from the moment they are sent (so an order in flight counts
+before the venue acknowledges it) until they are done: from ``accepted``, as the risk
+engine hands an approved order to the OMS (an order that reaches the OMS another way,
+from its ``OrderSubmitted``). Each later order event replaces that order's contribution
+(side, leaves in lots, leaves notional) in the totals of its strategy and of all
+strategies. The contribution also keeps the reference price the order was sent at, which
+its fills' slippage is measured against (``Tripwires``), for as long as the order works.
+
+Reference prices are the last market data seen per instrument (a bar's close, a trade's
+price, a quote's mid rounded down to the tick) with its time; positions, equity and
+capital come from the portfolio.
 """
 
 from __future__ import annotations
@@ -18,7 +23,13 @@ from ironkeel.core.exact import mul
 from ironkeel.core.loop import Handler
 from ironkeel.model.data import Bar, QuoteTick, TradeTick
 from ironkeel.model.enums import OrderSide
-from ironkeel.model.events import OrderAccepted, OrderEvent, OrderFilled, OrderInitialized
+from ironkeel.model.events import (
+    OrderAccepted,
+    OrderEvent,
+    OrderFilled,
+    OrderInitialized,
+    OrderSubmitted,
+)
 from ironkeel.model.identifiers import ClientOrderId, InstrumentId, StrategyId
 from ironkeel.model.instruments import Instrument
 from ironkeel.model.orders import FILLED_EVENT, Order
@@ -35,6 +46,7 @@ __all__ = ["ExposureTracker"]
 _Key = tuple[StrategyId | None, InstrumentId]
 _ACCEPTED: Final = OrderAccepted
 _INITIALIZED: Final = OrderInitialized
+_SUBMITTED: Final = OrderSubmitted
 _NO_TICKETS: Final[list[Ticket]] = []  # never appended to (``recent_orders``)
 BUY: Final = OrderSide.BUY
 
@@ -65,9 +77,11 @@ class _Book:
 
 class _Share:
     """One working order's part of its book's totals: its side, leaves and notional, and
-    the order's own price it was valued at (None: a market order, at the reference)."""
+    the order's own price it was valued at (None: a market order, at the reference); and
+    ``sent_at``, the reference price in ticks its fills' slippage is measured against
+    (0: never measured)."""
 
-    __slots__ = ("book", "lots", "notional", "price", "sell")
+    __slots__ = ("book", "lots", "notional", "price", "sell", "sent_at")
 
     def __init__(
         self, sell: bool, lots: int, notional: int, price: int | None, book: _Book
@@ -77,6 +91,7 @@ class _Share:
         self.notional = notional
         self.price = price
         self.book = book
+        self.sent_at = 0
 
     def count(self, sign: int) -> None:
         """Add (sign 1) or remove (sign -1) this share from the totals."""
@@ -228,38 +243,55 @@ class ExposureTracker(PreTradeView):
             found = self._references[instrument_id] = Reference()
         return found
 
-    def on_order_event(self, event: OrderEvent) -> bool:
+    def on_order_event(self, event: OrderEvent) -> int:
         """Refresh the contribution of the event's order to the working totals; a fill
-        makes its (strategy, instrument) one the exposures sum over. True when the event
-        closed the order (filled, canceled, expired, rejected)."""
+        makes its (strategy, instrument) one the exposures sum over. For a fill, returns
+        the reference price in ticks its order was sent at (``accepted``), which the
+        fill's slippage is measured against; otherwise, or with none, 0."""
+        if type(event) is _INITIALIZED:
+            return 0  # published before the order exists or is sent: nothing works yet
         kind = type(event)
-        if kind is _INITIALIZED:
-            return False  # published before the order exists or is sent: nothing works yet
         cid = event.client_order_id
-        if kind is _ACCEPTED and cid in self._contribution:
-            return False  # an acknowledgement changes neither leaves nor price: no lookup
+        share = self._contribution.get(cid)
+        if share is not None and (kind is _SUBMITTED or kind is _ACCEPTED):
+            return 0  # counted since ``accepted``: neither changes its leaves or its price
         order: Order | None = self._order_of(cid)
-        done = False
-        if order is not None and self._set(order):  # leaves nothing: closed, or not yet open
-            done = order.is_closed
-        if type(event) is FILLED_EVENT and self._walked:
-            if order is not None:  # the order's ids: native reads
-                self._hold(order.strategy_id, order.instrument_id)
-            else:
-                fill: OrderFilled = event
-                self._hold(fill.strategy_id, fill.instrument_id)
-        return done
+        sent_at = 0 if share is None else share.sent_at
+        if order is not None:
+            self._set(order, share)
+        elif share is not None:  # refused before the OMS kept it (an invalid order)
+            del self._contribution[cid]
+            share.count(-1)
+        if type(event) is FILLED_EVENT:
+            if self._walked:
+                if order is not None:  # the order's ids: native reads
+                    self._hold(order.strategy_id, order.instrument_id)
+                else:
+                    fill: OrderFilled = event
+                    self._hold(fill.strategy_id, fill.instrument_id)
+            return sent_at
+        return 0
 
-    def accepted(self, ticket: Ticket) -> None:
-        """An order passed the checks: keep it among the strategy's recent orders."""
-        seat = self._seat
-        if seat is not None and ticket.strategy_id is seat.strategy_id:
-            recent = seat.recent
-        else:
-            recent = self._recent_of(ticket.strategy_id)
+    def accepted(self, ticket: Ticket, sent_at: int) -> None:
+        """An order passed the checks and is about to be sent: it joins the strategy's
+        recent orders, and counts among the working orders from now, as its
+        ``OrderSubmitted`` would count it (so that event changes nothing), keeping
+        ``sent_at``: the reference price in ticks its fills' slippage is measured against
+        (0: none)."""
+        seat = self._seat_for(ticket.strategy_id, ticket.instrument_id)
+        recent = self._recent_of(ticket.strategy_id) if seat is None else seat.recent
         recent.append(ticket)
         if len(recent) >= 2 * RECENT_ORDERS:  # trimmed once per RECENT_ORDERS orders
             del recent[:RECENT_ORDERS]
+        if seat is None:  # an instrument the limits do not know: never valued
+            return
+        own = ticket.price
+        share = _Share(not ticket.buy, ticket.quantity, 0, own, seat.book)
+        if self._contribution.setdefault(ticket.client_order_id, share) is not share:
+            return  # a working order has this id: the OMS denies this one as a duplicate
+        share.notional = self._valued(seat, ticket.quantity, own)
+        share.sent_at = sent_at
+        share.count(1)
 
     def _recent_of(self, strategy_id: StrategyId) -> list[Ticket]:
         recent = self._recent.get(strategy_id)
@@ -270,38 +302,43 @@ class ExposureTracker(PreTradeView):
     def set_capital(self, strategy_id: StrategyId | None, raw: int) -> None:
         self._capital[strategy_id] = raw
 
-    def _set(self, order: Order) -> bool:
-        """Count ``order`` at its leaves; True when it has none (closed or not yet open)."""
-        cid = order.client_order_id
-        share = self._contribution.get(cid)
+    def _set(self, order: Order, share: _Share | None) -> None:
+        """Count ``order`` (its current ``share``, None: not counted) at its leaves."""
         leaves = order.leaves_qty if order.is_open else 0
-        if not leaves:
+        if not leaves:  # closed, or not yet open
             if share is not None:
-                del self._contribution[cid]
+                del self._contribution[order.client_order_id]
                 share.count(-1)
-            return True
+            return
         own = order.price
         if share is not None and share.lots == leaves and share.price == own:
-            return False  # most events (accepted, triggered...) change nothing
+            return  # most events (accepted, triggered...) change nothing
         # An order is sent right after its check: usually the current seat.
         seat = self._seat_for(order.strategy_id, order.instrument_id)
         if seat is None:  # an instrument the limits do not know: never valued
-            return False
-        price = own
-        if price is None:  # a market order: at the reference when sent or when it fills
-            reference = seat.reference
-            price = reference.price if reference.priced else 0
-        notional = mul(mul(leaves, abs(price)), seat.unit_raw)
+            return
+        notional = self._valued(seat, leaves, own)
         if share is None:
             share = _Share(order.side is not BUY, leaves, notional, own, seat.book)
-            self._contribution[cid] = share
+            self._contribution[order.client_order_id] = share
         else:
             share.count(-1)
             share.lots = leaves
             share.notional = notional
             share.price = own
         share.count(1)
-        return False
+
+    @staticmethod
+    def _valued(seat: _Seat, lots: int, own: int | None) -> int:
+        """Working notional of ``lots`` at the order's own price, or (a market order) at
+        the reference (0 with none yet)."""
+        price = own
+        if price is None:
+            reference = seat.reference
+            price = reference.price if reference.priced else 0
+        if price < 0:  # negated natively (``abs`` of an int is a generic call compiled)
+            price = -price
+        return mul(mul(lots, price), seat.unit_raw)
 
     def _book(self, strategy_id: StrategyId, instrument_id: InstrumentId) -> _Book:
         """The four totals an order of ``strategy_id`` in ``instrument_id`` counts in."""

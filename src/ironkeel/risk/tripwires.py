@@ -12,7 +12,7 @@ from ironkeel.core.exact import mul
 from ironkeel.model.data import Bar, BarType
 from ironkeel.model.enums import OrderSide
 from ironkeel.model.events import OrderFilled
-from ironkeel.model.identifiers import ClientOrderId, InstrumentId
+from ironkeel.model.identifiers import InstrumentId
 from ironkeel.risk.config import BreakerSettings
 from ironkeel.risk.controls.base import reference_of
 from ironkeel.risk.reference import Reference
@@ -33,7 +33,6 @@ class Tripwires:
         slippage = Fraction(settings.max_slippage_bps) / 10_000
         self._slip_num, self._slip_den = slippage.numerator, slippage.denominator  # ints
         self._stale_ns = int(settings.stale_data_s * 1_000_000_000)
-        self._sent_at: dict[ClientOrderId, int] = {}  # reference ticks when an order was sent
         self._last_bar: dict[BarType, int] = {}
         # Per instrument, the objects its streams write their latest data time to.
         self._stamps: dict[InstrumentId, list[Reference]] = {}
@@ -45,34 +44,30 @@ class Tripwires:
         if all(known is not stamp for known in stamps):
             stamps.append(stamp)
 
-    def sent(self, ticket: Ticket, view: PreTradeView) -> None:
-        """An approved order leaves: its fills are measured against the reference price
-        it was checked at (an emergency order's, or one sent with no reference, never)."""
-        if ticket.emergency:
-            return
-        if reference_of(ticket, view):
-            self._sent_at[ticket.client_order_id] = ticket.reference_price
+    def sent_at(self, ticket: Ticket, view: PreTradeView) -> int:
+        """The reference price in ticks an approved order's fills are measured against:
+        the one it was checked at (0: never measured, for an emergency order or one sent
+        with no reference). The tracker keeps it while the order works."""
+        if ticket.emergency or not reference_of(ticket, view):
+            return 0
+        return ticket.reference_price
 
-    def slipped(self, fill: OrderFilled, view: PreTradeView) -> str | None:
-        """Why ``fill`` slipped beyond the limit from its order's reference, or None. Every
-        fill of an order is measured, the partial ones too, until the order is ``closed``."""
-        reference = self._sent_at.get(fill.client_order_id)
-        if reference is None or reference <= 0:
+    def slipped(self, fill: OrderFilled, sent_at: int, view: PreTradeView) -> str | None:
+        """Why ``fill`` slipped beyond the limit from ``sent_at`` (its order's reference,
+        kept by the tracker), or None. Every fill of an order is measured, the partial
+        ones too."""
+        if sent_at <= 0:
             return None
         price = fill.last_px
-        adverse = price - reference if fill.side is _BUY else reference - price  # > 0: worse
-        if mul(adverse, self._slip_den) <= mul(self._slip_num, reference):
+        adverse = price - sent_at if fill.side is _BUY else sent_at - price  # > 0: worse
+        if mul(adverse, self._slip_den) <= mul(self._slip_num, sent_at):
             return None
         instrument = view.instrument(fill.instrument_id)
         return (
             f"fill at {fill.last_px * instrument.price_increment} slipped beyond "
             f"{self._max_slippage_bps} bps from the reference "
-            f"{reference * instrument.price_increment} when the order was sent"
+            f"{sent_at * instrument.price_increment} when the order was sent"
         )
-
-    def closed(self, client_order_id: ClientOrderId) -> None:
-        """The order no longer works: forget its reference (no entry outlives its order)."""
-        self._sent_at.pop(client_order_id, None)
 
     def gap(self, bar: Bar) -> str | None:
         """Why bars are missing before ``bar`` in its stream, or None."""

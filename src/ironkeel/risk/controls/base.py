@@ -130,11 +130,11 @@ def order_notional(ticket: Ticket, view: PreTradeView) -> int | None:
     if ticket.notional_known:
         return ticket.notional
     price = order_price(ticket, view)
-    notional = (
-        None
-        if price is None
-        else mul(mul(abs(price), ticket.quantity), view.instrument(ticket.instrument_id).unit_raw)
-    )
+    notional: int | None = None
+    if price is not None:
+        if price < 0:  # negated natively (``abs`` of an int is a generic call compiled)
+            price = -price
+        notional = mul(mul(price, ticket.quantity), view.instrument(ticket.instrument_id).unit_raw)
     ticket.notional = notional
     ticket.notional_known = True
     return notional
