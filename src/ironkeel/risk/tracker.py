@@ -84,14 +84,14 @@ class _Share:
     __slots__ = ("book", "lots", "notional", "price", "sell", "sent_at")
 
     def __init__(
-        self, sell: bool, lots: int, notional: int, price: int | None, book: _Book
+        self, sell: bool, lots: int, notional: int, price: int | None, book: _Book, *, sent_at: int
     ) -> None:
         self.sell = sell
         self.lots = lots
         self.notional = notional
         self.price = price
         self.book = book
-        self.sent_at = 0
+        self.sent_at = sent_at
 
     def count(self, sign: int) -> None:
         """Add (sign 1) or remove (sign -1) this share from the totals."""
@@ -248,9 +248,9 @@ class ExposureTracker(PreTradeView):
         makes its (strategy, instrument) one the exposures sum over. For a fill, returns
         the reference price in ticks its order was sent at (``accepted``), which the
         fill's slippage is measured against; otherwise, or with none, 0."""
-        if type(event) is _INITIALIZED:
-            return 0  # published before the order exists or is sent: nothing works yet
         kind = type(event)
+        if kind is _INITIALIZED:
+            return 0  # published before the order exists or is sent: nothing works yet
         cid = event.client_order_id
         share = self._contribution.get(cid)
         if share is not None and (kind is _SUBMITTED or kind is _ACCEPTED):
@@ -285,12 +285,11 @@ class ExposureTracker(PreTradeView):
             del recent[:RECENT_ORDERS]
         if seat is None:  # an instrument the limits do not know: never valued
             return
-        own = ticket.price
-        share = _Share(not ticket.buy, ticket.quantity, 0, own, seat.book)
+        lots, own = ticket.quantity, ticket.price
+        notional = self._valued(seat, lots, own)
+        share = _Share(not ticket.buy, lots, notional, own, seat.book, sent_at=sent_at)
         if self._contribution.setdefault(ticket.client_order_id, share) is not share:
             return  # a working order has this id: the OMS denies this one as a duplicate
-        share.notional = self._valued(seat, ticket.quantity, own)
-        share.sent_at = sent_at
         share.count(1)
 
     def _recent_of(self, strategy_id: StrategyId) -> list[Ticket]:
@@ -319,7 +318,7 @@ class ExposureTracker(PreTradeView):
             return
         notional = self._valued(seat, leaves, own)
         if share is None:
-            share = _Share(order.side is not BUY, leaves, notional, own, seat.book)
+            share = _Share(order.side is not BUY, leaves, notional, own, seat.book, sent_at=0)
             self._contribution[order.client_order_id] = share
         else:
             share.count(-1)
