@@ -81,6 +81,7 @@ COMPILED: Final[tuple[str, ...]] = (
     "ironkeel.risk.controls.throttle",
     "ironkeel.risk.deleverage",
     "ironkeel.risk.engine",
+    "ironkeel.risk.engine_core",
     "ironkeel.risk.engine_types",
     "ironkeel.risk.limits",
     "ironkeel.risk.liquidation",

@@ -1,5 +1,5 @@
 """What the risk engine keeps per stream and per strategy to evaluate on every item:
-the stream handlers (``RiskEngine.handler``) and the strategies' last equities.
+the stream handlers (``EngineCore.handlers``) and the strategies' last equities.
 
 Plain native objects with int fields, so a compiled comparison allocates nothing
 (decision 0017).
@@ -16,7 +16,7 @@ from ironkeel.risk.breaker import DrawdownBreaker
 from ironkeel.risk.reference import Reference
 
 if TYPE_CHECKING:
-    from ironkeel.risk.engine import RiskEngine
+    from ironkeel.risk.engine_core import EngineCore
 
 __all__ = ["AfterBar", "AfterData", "AfterPriced", "WatchedStrategy"]
 
@@ -36,13 +36,13 @@ class WatchedStrategy:
 
 
 class AfterPriced(Handler):
-    """``RiskEngine.handlers`` after the strategies, for a stream with prices: the
+    """``EngineCore.handlers`` after the strategies, for a stream with prices: the
     breakers, at the clock's time (the loop set it to the item's ``ts_init``; the
     tracker's handler, before the strategies, noted the data time)."""
 
     __slots__ = ("_clock", "_engine")
 
-    def __init__(self, engine: RiskEngine, clock: Clock) -> None:
+    def __init__(self, engine: EngineCore, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
 
@@ -55,7 +55,7 @@ class AfterBar(AfterPriced):
 
     __slots__ = ("_key",)
 
-    def __init__(self, engine: RiskEngine, clock: Clock, key: InstrumentId) -> None:
+    def __init__(self, engine: EngineCore, clock: Clock, key: InstrumentId) -> None:
         super().__init__(engine, clock)
         self._key = key
 
@@ -65,12 +65,12 @@ class AfterBar(AfterPriced):
 
 
 class AfterData(AfterPriced):
-    """``RiskEngine.handlers`` for a stream without prices (book updates): the latest data
+    """``EngineCore.handlers`` for a stream without prices (book updates): the latest data
     time of its instrument, then the breakers."""
 
     __slots__ = ("_stamp",)
 
-    def __init__(self, engine: RiskEngine, clock: Clock, stamp: Reference) -> None:
+    def __init__(self, engine: EngineCore, clock: Clock, stamp: Reference) -> None:
         super().__init__(engine, clock)
         self._stamp = stamp
 
