@@ -7,23 +7,24 @@ venue). ``RiskEngine`` (``engine.py``) is this class with the operator's actions
   (``ControlSet``); a denial becomes ``OrderDenied`` with the control's reason code,
   delivered to the strategy's ``on_order`` and logged; an approved order goes to the OMS.
   Cancels go straight to the OMS: they only ever reduce risk.
-- **Post-trade**: after every market-data item (``handler`` is subscribed last)
-  and every fill, the strategy, portfolio and platform drawdown breakers are evaluated on
-  the equity that changed, in exact integers. A WARNING is an alert; a trip is acted on
-  exactly once: the strategy (strategy breaker), every strategy (portfolio breaker) or the
-  whole platform (platform breaker) is disabled and liquidated through one plan
-  (``Liquidator``). Tripped breakers stay tripped until an operator resets them, also
-  across a restart (``BreakerJournal``): a breaker restored TRIGGERED (its liquidation
-  not confirmed) or a strategy breaker restored HALTED (``ironkeel kill``) keeps its
-  scope disabled and liquidates it through the same plan as soon as a fill shows what it
-  holds (the first fill after the restart, e.g. from reconciliation); a fill that reaches
-  a disabled strategy later (a report that was in flight) is closed too.
+- **Post-trade**: after every market-data item (the second of ``handlers``, after the
+  strategies) and every fill, the strategy, portfolio and platform drawdown breakers
+  are evaluated on the equity that changed, in exact integers. A WARNING is an alert; a
+  trip is acted on exactly once: the strategy (strategy breaker), every strategy
+  (portfolio breaker) or the whole platform (platform breaker) is disabled and
+  liquidated through one plan (``Liquidator``). Tripped breakers stay tripped until an
+  operator resets them, also across a restart (``BreakerJournal``): a breaker restored
+  TRIGGERED (its liquidation not confirmed) or a strategy breaker restored HALTED
+  (``ironkeel kill``) keeps its scope disabled and liquidates it through the same plan
+  as soon as a fill shows what it holds (the first fill after the restart, e.g. from
+  reconciliation); a fill that reaches a disabled strategy later (a report that was in
+  flight) is closed too.
 - **Automatic kill switches** (slippage, stale data, data gaps) and the latch that holds
   a kill across a restart; the operator's kill switches are in ``RiskEngine``.
 - Every risk decision, breaker transition, operator action and the configuration digest
   go to the audit log when one is given.
 
-Backtest, paper and live use this same class; only the clock and the venue differ.
+Backtest, paper and live run this same core; only the clock and the venue differ.
 """
 
 from __future__ import annotations

@@ -262,7 +262,7 @@ class ExposureTracker(PreTradeView):
         elif share is not None:  # refused before the OMS kept it (an invalid order)
             del self._contribution[cid]
             share.count(-1)
-        if type(event) is FILLED_EVENT:
+        if type(event) is FILLED_EVENT:  # not ``kind``: mypy narrows ``event`` on this test
             if self._walked:
                 if order is not None:  # the order's ids: native reads
                     self._hold(order.strategy_id, order.instrument_id)
